@@ -1,0 +1,2 @@
+import VMMCLI
+print(placeholder())
