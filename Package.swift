@@ -22,7 +22,7 @@ let package = Package(
         .executableTarget(name: "vmmctl", dependencies: ["VMMCLI"]),
         .testTarget(
             name: "SysRegsTests", dependencies: ["SysRegs"],
-            resources: [.copy("Golden")]),
+            resources: [.copy("Golden"), .copy("Fixtures")]),
         .testTarget(name: "VMMTests", dependencies: ["VMM", "CKVM", "SysRegs"]),
         .testTarget(name: "VMMCLITests", dependencies: ["VMMCLI", "SysRegs"]),
     ]

@@ -1,2 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 import VMMCLI
-print(placeholder())
+
+exit(VMMCTL.main(Array(CommandLine.arguments.dropFirst())))

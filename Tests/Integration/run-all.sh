@@ -1,0 +1,15 @@
+#!/bin/sh
+# Runs every t-*.sh next to this file against a real arm64 KVM (the lab, or a native arm64 host) and
+# prints one TAP-style line per script: "ok NAME" or "not ok NAME". $VMMCTL is the binary under test.
+# Exits 1 if any script failed.
+here=$(cd "$(dirname "$0")" && pwd)
+: "${VMMCTL:=vmmctl}"
+export VMMCTL
+fail=0
+for t in "$here"/t-*.sh; do
+  name=$(basename "$t" .sh)
+  out=$(sh "$t" 2>&1); st=$?
+  if [ "$st" = 0 ]; then echo "ok $name"; else echo "not ok $name (exit $st)"; fail=1; fi
+  printf '%s\n' "$out" | sed 's/^/    # /'
+done
+exit $fail

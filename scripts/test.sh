@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the one command that sets up and runs every test of vmmctl.
+#
+#   1. host tier: swift build (warnings are errors), swift format lint, swift test. KVM tests skip here
+#      with their reason unless this host is arm64 Linux with /dev/kvm.
+#   2. KVM tier: on an arm64 Linux host with /dev/kvm, the KVM tests already ran in step 1 and the
+#      integration scripts run against the host's KVM. Anywhere else (our x86_64 machines and CI) the
+#      lab (lab/lab, see docs/testing.md) is set up (cached), the package is cross-built for aarch64,
+#      the CKVM ABI check is compiled against the real kernel headers, and everything runs inside an
+#      emulated arm64 host with kvm-arm.mode=nested: the CKVM check, the whole Swift test suite with
+#      real KVM, and the integration scripts in Tests/Integration.
+# Exits non-zero if anything fails. Prints per-tier counts and a closing "N passed, N failed" line.
+#
+# Options: --host-only (skip the KVM tier), --lab-only (skip the host tier).
+# Environment: LAB_DIR (lab cache, default ~/.cache/vmm-lab), LAB_TIMEOUT (seconds, default 2400).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB="$ROOT/lab/lab"
+LOGS="$ROOT/.build-logs"
+mkdir -p "$LOGS"
+host=1 kvm=1
+for a in "$@"; do
+  case $a in
+    --host-only) kvm=0 ;;
+    --lab-only) host=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown option $a (use --host-only, --lab-only)" >&2; exit 2 ;;
+  esac
+done
+say() { printf '\n==== %s\n' "$*"; }
+T0=$(date +%s)
+
+# Counts from a Swift Testing log: "Test run with N tests ... passed|failed", skips are "skipped:" lines.
+counts() {   # LOG -> "passed failed skipped"
+  local log=$1 total failed skipped
+  total=$(grep -aoE 'Test run with [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+  skipped=$(grep -acE 'Test .* skipped' "$log" || true)
+  if grep -aqE 'Test run with [0-9]+ tests? .*passed' "$log"; then failed=0
+  else failed=$(grep -acE '^. Test .* failed' "$log" || true); [ "$failed" = 0 ] && failed=1; fi
+  echo "$(( total - skipped - failed )) $failed $skipped"
+}
+
+HOST_P=0 HOST_F=0 HOST_S=0 LAB_P=0 LAB_F=0 LAB_S=0 rc=0
+native_kvm=0
+[ "$(uname -s)-$(uname -m)" = Linux-aarch64 ] && [ -e /dev/kvm ] && native_kvm=1
+
+if [ "$host" = 1 ]; then
+  say "host: swift build ($(uname -m))"
+  cd "$ROOT"
+  swift build -Xswiftc -warnings-as-errors 2>&1 | tail -n 30
+  if swift format --help >/dev/null 2>&1; then
+    say "host: swift format lint --strict"
+    swift format lint --strict --recursive Sources Tests Package.swift
+  fi
+  say "host: swift test"
+  set +e
+  swift test 2>&1 | tee "$LOGS/host-test.log" | grep -avE '^(.\s)?(Test .* (started|passed after))|^.\s*Suite .* (started|passed after)'
+  trc=${PIPESTATUS[0]}
+  set -e
+  read -r HOST_P HOST_F HOST_S < <(counts "$LOGS/host-test.log")
+  [ "$trc" = 0 ] || { rc=1; [ "$HOST_F" = 0 ] && HOST_F=1; }
+  echo "host tests: $HOST_P passed, $HOST_F failed, $HOST_S skipped (swift test exit $trc)"
+fi
+
+if [ "$kvm" = 1 ] && [ "$native_kvm" = 1 ]; then
+  say "KVM tier: native arm64 host with /dev/kvm: CKVM ABI check, integration scripts"
+  mkdir -p "$ROOT/.build"
+  cc -Wall -Wextra -Werror -I "$ROOT/Sources/CKVM/include" -o "$ROOT/.build/ckvm-check" \
+    "$ROOT/Tests/CKVMCheck/ckvm-check.c" && "$ROOT/.build/ckvm-check" || rc=1
+  swift build -c release
+  set +e
+  VMMCTL="$ROOT/.build/release/vmmctl" sh "$ROOT/Tests/Integration/run-all.sh" 2>&1 | tee "$LOGS/native-integration.log"
+  irc=${PIPESTATUS[0]}
+  set -e
+  LAB_P=$(grep -ac '^ok ' "$LOGS/native-integration.log" || true)
+  LAB_F=$(grep -ac '^not ok ' "$LOGS/native-integration.log" || true)
+  [ "$irc" = 0 ] || { rc=1; [ "$LAB_F" = 0 ] && LAB_F=1; }
+elif [ "$kvm" = 1 ]; then
+  say "KVM tier: lab setup (cached in ${LAB_DIR:-~/.cache/vmm-lab})"
+  bash "$LAB" setup
+  say "KVM tier: cross-build for aarch64 (static vmmctl + test runner)"
+  OUT=$(bash "$LAB" build --tests "$ROOT")
+  say "KVM tier: CKVM ABI check against the kernel's own headers"
+  mkdir -p "$OUT/check"
+  bash "$LAB" cc -Wall -Wextra -Werror -I "$ROOT/Sources/CKVM/include" -o "$OUT/check/ckvm-check" \
+    "$ROOT/Tests/CKVMCheck/ckvm-check.c"
+  echo "ckvm-check compiled: every size, offset and number matches <linux/kvm.h>"
+  cp "$ROOT"/Tests/Integration/*.sh "$OUT/check/"
+  say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
+  set +e
+  bash "$LAB" run -t "${LAB_TIMEOUT:-2400}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \
+    | tee "$LOGS/lab-test.log" | grep -avE '^(.\s)?(Test .* (started|passed after))|^.\s*Suite .* (started|passed after)'
+  lrc=${PIPESTATUS[0]}
+  set -e
+  read -r LAB_P LAB_F LAB_S < <(counts "$LOGS/lab-test.log")
+  ip=$(grep -ac '^ok ' "$LOGS/lab-test.log" || true); if_=$(grep -ac '^not ok ' "$LOGS/lab-test.log" || true)
+  LAB_P=$((LAB_P + ip)) LAB_F=$((LAB_F + if_))
+  [ "$lrc" = 0 ] || { rc=1; [ "$LAB_F" = 0 ] && LAB_F=1; }
+  echo "lab tests: $LAB_P passed, $LAB_F failed, $LAB_S skipped (lab exit $lrc)"
+fi
+
+say "summary ($(( $(date +%s) - T0 )) s)"
+[ "$host" = 1 ] && echo "host: $HOST_P passed, $HOST_F failed, $HOST_S skipped"
+[ "$kvm" = 1 ] && echo "kvm:  $LAB_P passed, $LAB_F failed, $LAB_S skipped ($([ "$native_kvm" = 1 ] && echo native || echo lab))"
+echo "all: $((HOST_P + LAB_P)) passed, $((HOST_F + LAB_F)) failed"
+exit "$rc"
