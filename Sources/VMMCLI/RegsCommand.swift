@@ -125,7 +125,7 @@ enum RegsCommand: Subcommand {
     static func decode(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(args, command: name, flags: ["json"])
         let p = try a.positionals(["a register name", "a value"], command: name)
-        guard let d = RegisterTable.named(p[0]) ?? fieldOnlyDescriptor(p[0]) else {
+        guard let d = RegisterTable.named(p[0]) else {
             throw CLIError(unknownNameMessage(p[0]))
         }
         guard let value = NumberParsing.parseUInt128(p[1]) else {
@@ -150,11 +150,6 @@ enum RegsCommand: Subcommand {
             io.out.write(RegisterText.decoded(d.name, value: value, fields: fields))
         }
         return 0
-    }
-
-    /// PSTATE has a field layout but is not itself a ONE_REG register name.
-    static func fieldOnlyDescriptor(_ key: String) -> RegisterDescriptor? {
-        key.uppercased() == "PSTATE" ? RegisterTable.named("PSTATE") : nil
     }
 
     // MARK: vncr
