@@ -72,7 +72,7 @@ extension RegisterDescriptor {
         _ name: String, _ e: Enc, vncr: Int? = nil, visibility: Visibility = .always
     ) -> RegisterDescriptor {
         sysreg(
-            name, e, group: .gic, width: .bits64, storage: .gicCPUInterface, reset: .unknown,
+            name, e, group: .gic, width: .bits64, storage: .gicCPUInterface(vncr: vncr), reset: .unknown,
             visibility: visibility)
     }
 
@@ -120,6 +120,7 @@ extension RegisterDescriptor {
     /// Whether a vCPU with `features` lists this register in KVM_GET_REG_LIST. GIC CPU interface
     /// registers never are: they are device attributes.
     public func isInRegList(for features: VCPUFeatures) -> Bool {
-        storage != .gicCPUInterface && visibility.isListed(for: features)
+        if case .gicCPUInterface = storage { return false }
+        return visibility.isListed(for: features)
     }
 }

@@ -48,6 +48,7 @@ public struct RegisterDescriptor: Hashable, Sendable, CustomStringConvertible {
         switch storage {
         case .vncr(let offset): return offset
         case .core(_, let vncr): return vncr
+        case .gicCPUInterface(let vncr): return vncr
         default: return nil
         }
     }
@@ -90,8 +91,10 @@ public enum Storage: Hashable, Sendable, CustomStringConvertible {
     case sve
     /// A CCSIDR_EL1 value selected through the CSSELR demultiplexer.
     case demux
-    /// A GIC CPU interface register, reached through the vGICv3 `CPU_SYSREGS` device attribute group.
-    case gicCPUInterface
+    /// A GIC CPU interface register, reached through the vGICv3 `CPU_SYSREGS` device attribute group;
+    /// `vncr` is its VNCR page slot when FEAT_NV2 also keeps it there (ICH_LRn_EL2, ICH_AP0Rn_EL2,
+    /// ICH_AP1Rn_EL2, ICH_HCR_EL2, ICH_VMCR_EL2).
+    case gicCPUInterface(vncr: Int? = nil)
 
     public var description: String {
         switch self {
@@ -103,7 +106,7 @@ public enum Storage: Hashable, Sendable, CustomStringConvertible {
         case .firmware: return "firmware"
         case .sve: return "sve"
         case .demux: return "demux"
-        case .gicCPUInterface: return "gic-cpuif"
+        case .gicCPUInterface(let vncr): return "gic-cpuif" + (vncr.map { " vncr+\(hexShort($0))" } ?? "")
         }
     }
 }

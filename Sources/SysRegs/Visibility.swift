@@ -34,8 +34,11 @@ public enum Visibility: Hashable, Sendable, CustomStringConvertible {
     case el2VHE
     /// vCPUs with `HAS_EL2` and `HAS_EL2_E2H0`.
     case el2E2H0
-    /// vCPUs with the given feature (MTE, SVE, PAuth, PMU).
+    /// vCPUs with all of the given features (MTE, SVE, PAuth, PMU; `[.el2, .sve]` for ZCR_EL2).
     case feature(VCPUFeatures)
+    /// vCPUs without any of the given features: the FP/SIMD V registers, which KVM rejects (and does
+    /// not list) on SVE vCPUs, where Zn slice 0 holds them (api.rst 4.68, arm64 core registers).
+    case withoutFeature(VCPUFeatures)
     /// No vCPU lists it in KVM_GET_REG_LIST; it is reached another way (for example ICH_*_EL2
     /// through the vGIC device) or is modelled for the VNCR page only.
     case notListed
@@ -48,6 +51,7 @@ public enum Visibility: Hashable, Sendable, CustomStringConvertible {
         case .el2VHE: return features.contains(.el2) && !features.contains(.e2h0)
         case .el2E2H0: return features.contains(.el2) && features.contains(.e2h0)
         case .feature(let f): return features.contains(f)
+        case .withoutFeature(let f): return features.isDisjoint(with: f)
         case .notListed: return false
         }
     }
@@ -60,6 +64,8 @@ public enum Visibility: Hashable, Sendable, CustomStringConvertible {
         case .el2E2H0: return "el2-e2h0"
         case .feature(let f):
             return VCPUFeatures.names.filter { f.contains($0.0) }.map(\.1).joined(separator: "+")
+        case .withoutFeature(let f):
+            return VCPUFeatures.names.filter { f.contains($0.0) }.map { "no-" + $0.1 }.joined(separator: "+")
         case .notListed: return "not-listed"
         }
     }
