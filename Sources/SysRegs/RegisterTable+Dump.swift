@@ -11,15 +11,18 @@ extension RegisterTable {
     /// with fixed-width columns id, name, group, width, storage, visibility, reset, encoding.
     /// Registers without an encoding show `-`.
     public static func dumpText() -> String {
-        var lines = [dumpLine(["# id"] + dumpColumns.dropFirst().map(\.title))]
-        for d in all {
-            lines.append(
-                dumpLine([
-                    d.id.description, d.name, d.group.rawValue, d.width.description, d.storage.description,
-                    d.visibility.description, d.reset.description, d.encoding?.description ?? "-",
-                ]))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        ([dumpHeader] + all.map(dumpLine)).joined(separator: "\n") + "\n"
+    }
+
+    /// The `#` header line of `dumpText()`.
+    public static var dumpHeader: String { dumpLine(["# id"] + dumpColumns.dropFirst().map(\.title)) }
+
+    /// One register's line of `dumpText()` (also `vmmctl regs list`).
+    public static func dumpLine(_ d: RegisterDescriptor) -> String {
+        dumpLine([
+            d.id.description, d.name, d.group.rawValue, d.width.description, d.storage.description,
+            d.visibility.description, d.reset.description, d.encoding?.description ?? "-",
+        ])
     }
 
     private static func dumpLine(_ cells: [String]) -> String {

@@ -4,15 +4,6 @@ import SysRegs
 enum RegisterText {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 
-    static let listHeader =
-        pad("ID", 19) + pad("NAME", 34) + pad("GROUP", 12) + pad("BITS", 5) + pad("STORAGE", 22)
-        + pad("VISIBILITY", 10) + "RESET"
-
-    static func listLine(_ d: RegisterDescriptor) -> String {
-        pad(d.id.description, 19) + pad(d.name, 34) + pad(d.group.rawValue, 12) + pad(d.width.description, 5)
-            + pad(d.storage.description, 22) + pad(d.visibility.description, 10) + d.reset.description
-    }
-
     static func show(_ d: RegisterDescriptor) -> String {
         var lines = [
             d.name,

@@ -61,8 +61,8 @@ enum RegsCommand: Subcommand {
         if a.has("json") {
             io.print(JSONValue.array(rows.map(RegisterJSON.descriptor)).rendered())
         } else {
-            io.print(RegisterText.listHeader)
-            for d in rows { io.print(RegisterText.listLine(d)) }
+            io.print(RegisterTable.dumpHeader)
+            for d in rows { io.print(RegisterTable.dumpLine(d)) }
             io.print("\(rows.count) registers")
         }
         return 0
