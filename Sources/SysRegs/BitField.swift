@@ -1,6 +1,6 @@
 /// A named bit field of a register (Arm ARM register descriptions, "Field descriptions").
 public struct BitField: Hashable, Sendable {
-    /// The verbatim field name (`E2H`, `M[3:0]` is written `M`).
+    /// The verbatim field name (`E2H`); a field Arm names by its bit range keeps the range (`M[3:0]`, `M[4]`).
     public let name: String
     /// Most significant bit, inclusive.
     public let msb: Int

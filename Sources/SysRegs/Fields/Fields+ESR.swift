@@ -1,0 +1,66 @@
+// ESR_EL1 and ESR_EL2, Exception Syndrome Registers (Arm ARM DDI0487, D24.2 "ESR_EL2", Exception Class table).
+
+extension FieldLayout {
+    /// Every allocated Exception Class value. Unlisted values are unallocated (reported as Unknown reason).
+    static let exceptionClasses: [UInt128: String] = [
+        0x00: "Unknown reason",
+        0x01: "Trapped WF* instruction",
+        0x03: "Trapped AArch32 MCR or MRC access (coproc 0b1111)",
+        0x04: "Trapped AArch32 MCRR or MRRC access (coproc 0b1111)",
+        0x05: "Trapped AArch32 MCR or MRC access (coproc 0b1110)",
+        0x06: "Trapped AArch32 LDC or STC access",
+        0x07: "Access to SME, SVE, Advanced SIMD or floating-point functionality trapped",
+        0x08: "Trapped AArch32 VMRS access (ID group trap)",
+        0x09: "Trapped Pointer authentication instruction",
+        0x0A: "Trapped LD64B or ST64B* instruction",
+        0x0C: "Trapped AArch32 MRRC access (coproc 0b1110)",
+        0x0D: "Branch Target Exception",
+        0x0E: "Illegal Execution state",
+        0x11: "SVC instruction execution in AArch32 state",
+        0x12: "HVC instruction execution in AArch32 state",
+        0x13: "SMC instruction execution in AArch32 state",
+        0x14: "Trapped MSRR, MRRS or 128-bit System instruction",
+        0x15: "SVC instruction execution in AArch64 state",
+        0x16: "HVC instruction execution in AArch64 state",
+        0x17: "SMC instruction execution in AArch64 state",
+        0x18: "Trapped MSR, MRS or System instruction execution in AArch64 state",
+        0x19: "Access to SVE functionality trapped",
+        0x1A: "Trapped ERET, ERETAA or ERETAB instruction",
+        0x1B: "Exception from an access to a TSTART instruction",
+        0x1C: "Pointer authentication failure (FPAC)",
+        0x1D: "Access to SME functionality trapped",
+        0x1E: "Granule Protection Check exception",
+        0x1F: "IMPLEMENTATION DEFINED exception to EL3",
+        0x20: "Instruction Abort from a lower Exception level",
+        0x21: "Instruction Abort taken without a change in Exception level",
+        0x22: "PC alignment fault",
+        0x24: "Data Abort from a lower Exception level",
+        0x25: "Data Abort taken without a change in Exception level",
+        0x26: "SP alignment fault",
+        0x27: "Memory Operation exception (FEAT_MOPS)",
+        0x28: "Trapped floating-point exception from AArch32 state",
+        0x2C: "Trapped floating-point exception from AArch64 state",
+        0x2D: "GCS exception",
+        0x2F: "SError exception",
+        0x30: "Breakpoint exception from a lower Exception level",
+        0x31: "Breakpoint exception taken without a change in Exception level",
+        0x32: "Software Step exception from a lower Exception level",
+        0x33: "Software Step exception taken without a change in Exception level",
+        0x34: "Watchpoint exception from a lower Exception level",
+        0x35: "Watchpoint exception taken without a change in Exception level",
+        0x38: "BKPT instruction execution in AArch32 state",
+        0x3A: "Vector Catch exception from AArch32 state",
+        0x3C: "BRK instruction execution in AArch64 state",
+        0x3D: "Profiling exception",
+    ]
+
+    /// ESR_EL1 and ESR_EL2: the top-level split. ISS and ISS2 are decoded per EC elsewhere (the exit handlers).
+    static let ESR_ELx = FieldLayout([
+        BitField("ISS", 24, 0, "Instruction Specific Syndrome"),
+        BitField(
+            "IL", bit: 25, "Instruction Length for synchronous exceptions",
+            meanings: [0: "16-bit instruction trapped", 1: "32-bit instruction trapped, or not an instruction trap"]),
+        BitField("EC", 31, 26, "Exception Class", meanings: exceptionClasses),
+        BitField("ISS2", 55, 32, "Instruction Specific Syndrome 2"),
+    ])
+}

@@ -1,0 +1,76 @@
+// SCTLR_EL1 and SCTLR_EL2 (Arm ARM DDI0487, D24.2 "SCTLR_EL1", "SCTLR_EL2").
+
+extension FieldLayout {
+    private static let tagCheckFault: [UInt128: String] = [
+        0b00: "Tag Check Faults have no effect",
+        0b01: "Tag Check Faults cause a synchronous exception",
+        0b10: "Tag Check Faults are asynchronously accumulated",
+        0b11: "Asymmetric: synchronous on reads, asynchronous on writes",
+    ]
+
+    /// SCTLR_EL1, System Control Register (EL1).
+    ///
+    /// Also used for SCTLR_EL2 when HCR_EL2.E2H is 1, whose bits match these positions (bit 36, BT1 here, is
+    /// named BT in SCTLR_EL2). The E2H=0 view of SCTLR_EL2 has many of these bits RES0/RES1 instead; the
+    /// model runs its guest hypervisor with E2H=1, so one shared layout is enough.
+    static let SCTLR_EL1 = FieldLayout([
+        BitField("M", bit: 0, "Stage 1 MMU enable"),
+        BitField("A", bit: 1, "Alignment check enable"),
+        BitField("C", bit: 2, "Data access cacheability"),
+        BitField("SA", bit: 3, "SP alignment check at this EL"),
+        BitField("SA0", bit: 4, "SP alignment check at EL0"),
+        BitField("CP15BEN", bit: 5, "AArch32 CP15 barrier instructions enable at EL0"),
+        BitField("nAA", bit: 6, "Non-aligned access permitted for LDAPR/STLR and friends"),
+        BitField("ITD", bit: 7, "AArch32 IT instruction disable at EL0"),
+        BitField("SED", bit: 8, "AArch32 SETEND disable at EL0"),
+        BitField("UMA", bit: 9, "User Mask Access: EL0 may write PSTATE.{D,A,I,F}"),
+        BitField("EnRCTX", bit: 10, "Enable EL0 prediction restriction instructions"),
+        BitField("EOS", bit: 11, "Exception exit is context synchronizing"),
+        BitField("I", bit: 12, "Instruction access cacheability"),
+        BitField("EnDB", bit: 13, "Pointer authentication with APDBKey enabled"),
+        BitField("DZE", bit: 14, "EL0 DC ZVA permitted"),
+        BitField("UCT", bit: 15, "EL0 CTR_EL0 access permitted"),
+        BitField("nTWI", bit: 16, "Do not trap EL0 WFI"),
+        BitField("nTWE", bit: 18, "Do not trap EL0 WFE"),
+        BitField("WXN", bit: 19, "Write permission implies execute-never"),
+        BitField("TSCXT", bit: 20, "Trap EL0 SCXTNUM_EL0 access"),
+        BitField("IESB", bit: 21, "Implicit Error Synchronization event enable"),
+        BitField("EIS", bit: 22, "Exception entry is context synchronizing"),
+        BitField("SPAN", bit: 23, "Set Privileged Access Never on exception entry (0 sets PAN)"),
+        BitField("E0E", bit: 24, "EL0 data endianness", meanings: [0: "Little-endian", 1: "Big-endian"]),
+        BitField("EE", bit: 25, "Data and table walk endianness", meanings: [0: "Little-endian", 1: "Big-endian"]),
+        BitField("UCI", bit: 26, "EL0 cache maintenance instructions permitted"),
+        BitField("EnDA", bit: 27, "Pointer authentication with APDAKey enabled"),
+        BitField("nTLSMD", bit: 28, "AArch32 LDM/STM to Device memory do not trap"),
+        BitField("LSMAOE", bit: 29, "AArch32 LDM/STM atomicity and ordering enable"),
+        BitField("EnIB", bit: 30, "Pointer authentication with APIBKey enabled"),
+        BitField("EnIA", bit: 31, "Pointer authentication with APIAKey enabled"),
+        BitField("CMOW", bit: 32, "EL0 cache maintenance needs write permission"),
+        BitField("MSCEn", bit: 33, "Memory Copy and Memory Set instructions enable at EL0"),
+        BitField("EnFPM", bit: 34, "Enable FPMR at EL0"),
+        BitField("BT0", bit: 35, "PAC*SP are implicit BTI c/jc at EL0"),
+        BitField("BT1", bit: 36, "PAC*SP are implicit BTI c/jc at EL1 (BT in SCTLR_EL2)"),
+        BitField("ITFSB", bit: 37, "Synchronize asynchronous Tag Check Faults on exception entry"),
+        BitField("TCF0", 39, 38, "Tag Check Fault behaviour at EL0", meanings: tagCheckFault),
+        BitField("TCF", 41, 40, "Tag Check Fault behaviour at this EL", meanings: tagCheckFault),
+        BitField("ATA0", bit: 42, "Allocation Tag Access at EL0"),
+        BitField("ATA", bit: 43, "Allocation Tag Access at this EL"),
+        BitField("DSSBS", bit: 44, "Default PSTATE.SSBS on exception entry"),
+        BitField("TWEDEn", bit: 45, "TWE Delay enable"),
+        BitField("TWEDEL", 49, 46, "TWE Delay: minimum 2^(TWEDEL+8) cycles"),
+        BitField("TMT0", bit: 50, "Trivial Transactional Memory at EL0"),
+        BitField("TMT", bit: 51, "Trivial Transactional Memory at this EL"),
+        BitField("TME0", bit: 52, "Transactional Memory enable at EL0"),
+        BitField("TME", bit: 53, "Transactional Memory enable at this EL"),
+        BitField("EnASR", bit: 54, "Do not trap EL0 ST64BV"),
+        BitField("EnAS0", bit: 55, "Do not trap EL0 ST64BV0"),
+        BitField("EnALS", bit: 56, "Do not trap EL0 LD64B/ST64B"),
+        BitField("EPAN", bit: 57, "Enhanced PAN: execute-only memory is privileged-access-never too"),
+        BitField("TCSO0", bit: 58, "Tag Checking Store Only at EL0"),
+        BitField("TCSO", bit: 59, "Tag Checking Store Only at this EL"),
+        BitField("EnTP2", bit: 60, "Enable TPIDR2_EL0 at EL0"),
+        BitField("NMI", bit: 61, "Non-maskable interrupt (Superpriority) enable"),
+        BitField("SPINTMASK", bit: 62, "SP_ELx use acts as an interrupt mask"),
+        BitField("TIDCP", bit: 63, "Trap EL0 IMPLEMENTATION DEFINED system register accesses"),
+    ])
+}
