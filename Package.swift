@@ -23,7 +23,9 @@ let package = Package(
         .testTarget(
             name: "SysRegsTests", dependencies: ["SysRegs"],
             resources: [.copy("Golden"), .copy("Fixtures")]),
-        .testTarget(name: "VMMTests", dependencies: ["VMM", "CKVM", "SysRegs"]),
+        .testTarget(
+            name: "VMMTests", dependencies: ["VMM", "CKVM", "SysRegs"],
+            resources: [.copy("Golden"), .copy("Fixtures")]),
         .testTarget(name: "VMMCLITests", dependencies: ["VMMCLI", "SysRegs"]),
     ]
 )

@@ -99,3 +99,15 @@ public struct UnknownRegister: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(id), \(id.byteCount) bytes, \(groupName))" }
 }
+
+extension RegisterTable {
+    /// Rows `make(n)` for each `n` in `range`: a numbered register family (ICH_LR<n>_EL2, X<n>, ...).
+    /// The closure's type is fixed here so the type checker never has to infer it: Swift 6.2 gives up
+    /// on long `+` chains of inferred closures ("unable to type-check this expression in reasonable time").
+    static func family(_ range: ClosedRange<Int>, _ make: (Int) -> RegisterDescriptor) -> [RegisterDescriptor] {
+        range.map(make)
+    }
+
+    /// A group's rows, concatenated in declaration order (each part type-checked on its own).
+    static func rows(_ parts: [RegisterDescriptor]...) -> [RegisterDescriptor] { parts.flatMap { $0 } }
+}

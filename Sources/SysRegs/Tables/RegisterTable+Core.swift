@@ -5,8 +5,9 @@
 /// SP_EL1, ELR_EL1 and SPSR_EL1 are core registers to userspace but have VNCR page slots, which is
 /// where a FEAT_NV2 guest hypervisor's `MRS SP_EL1` etc. land (Arm ARM D8.12).
 extension RegisterTable {
-    static let coreRegisters: [RegisterDescriptor] =
-        (0...30).map { n in .core("X\(n)", offset: 8 * n, reset: .value(0)) } + [
+    static let coreRegisters: [RegisterDescriptor] = rows(
+        family(0...30) { n in .core("X\(n)", offset: 8 * n, reset: .value(0)) },
+        [
             // `user_pt_regs.sp` is the EL0 stack pointer.
             .core("SP_EL0", offset: 0xF8, reset: .value(0)),
             .core("PC", offset: 0x100, reset: .value(0)),
@@ -20,5 +21,5 @@ extension RegisterTable {
             .core("SPSR_UND", offset: 0x130),
             .core("SPSR_IRQ", offset: 0x138),
             .core("SPSR_FIQ", offset: 0x140),
-        ]
+        ])
 }

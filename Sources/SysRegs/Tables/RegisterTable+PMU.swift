@@ -2,7 +2,7 @@
 /// Profiling Extension buffer and sampling controls, which have VNCR slots but which KVM does not
 /// list (it gives guests no SPE).
 extension RegisterTable {
-    static let pmuRegisters: [RegisterDescriptor] =
+    static let pmuRegisters: [RegisterDescriptor] = rows(
         [
             spe("PMSCR_EL1", (3, 0, 9, 9, 0), vncr: 0x828),
             spe("PMSICR_EL1", (3, 0, 9, 9, 2), vncr: 0x838),
@@ -29,12 +29,12 @@ extension RegisterTable {
             pmu("PMXEVCNTR_EL0", (3, 3, 9, 13, 2)),
             pmu("PMUSERENR_EL0", (3, 3, 9, 14, 0)),
             pmu("PMOVSSET_EL0", (3, 3, 9, 14, 3)),
-        ]
+        ],
         // PMEVCNTRn_EL0 is (3, 3, 14, 0b10:n[4:3], n[2:0]); PMEVTYPERn_EL0 is (3, 3, 14, 0b11:n[4:3],
         // n[2:0]), whose n = 31 slot is PMCCFILTR_EL0.
-        + (0...30).map { n in pmu("PMEVCNTR\(n)_EL0", (3, 3, 14, UInt8(8 + n / 8), UInt8(n % 8))) }
-        + (0...30).map { n in pmu("PMEVTYPER\(n)_EL0", (3, 3, 14, UInt8(12 + n / 8), UInt8(n % 8))) }
-        + [pmu("PMCCFILTR_EL0", (3, 3, 14, 15, 7))]
+        family(0...30) { n in pmu("PMEVCNTR\(n)_EL0", (3, 3, 14, UInt8(8 + n / 8), UInt8(n % 8))) },
+        family(0...30) { n in pmu("PMEVTYPER\(n)_EL0", (3, 3, 14, UInt8(12 + n / 8), UInt8(n % 8))) },
+        [pmu("PMCCFILTR_EL0", (3, 3, 14, 15, 7))])
 
     private static func pmu(
         _ name: String, _ e: RegisterDescriptor.Enc, reset: Reset = .unknown

@@ -1,0 +1,26 @@
+import SysRegs
+
+/// Errors of guest memory: bad layouts, host allocation failures and out-of-range accesses.
+public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
+    /// An access of `length` bytes at guest physical `address` is not inside one region.
+    case outOfRange(address: UInt64, length: Int)
+    /// A region is empty, not page-aligned, or wraps around the address space.
+    case invalidRegion(guestAddress: UInt64, size: Int, reason: String)
+    /// Two regions overlap.
+    case overlap(UInt64, UInt64)
+    /// mmap failed.
+    case allocationFailed(size: Int, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .outOfRange(let address, let length):
+            return "guest memory: \(length) bytes at \(hexShort(address)) are outside guest RAM"
+        case .invalidRegion(let guestAddress, let size, let reason):
+            return "guest memory: region \(hexShort(guestAddress))+\(hexShort(size)): \(reason)"
+        case .overlap(let a, let b):
+            return "guest memory: regions at \(hexShort(a)) and \(hexShort(b)) overlap"
+        case .allocationFailed(let size, let errno):
+            return "guest memory: mmap of \(hexShort(size)) bytes: \(Errno.describe(errno))"
+        }
+    }
+}

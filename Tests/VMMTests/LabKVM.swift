@@ -1,0 +1,70 @@
+import SysRegs
+import Testing
+
+@testable import VMM
+
+/// Whether this host has arm64 KVM, probed once for the KVM-tier traits.
+enum LabKVM {
+    static let capabilities = HostCapabilities.probe()
+    static var available: Bool { capabilities.kvmProblem == nil }
+    static var skipReason: Comment {
+        Comment(rawValue: "KVM tier skipped: \(capabilities.kvmProblem ?? "arm64 KVM present")")
+    }
+
+    static let ramBase: UInt64 = 0x4000_0000
+    static let ramSize = 0x1_0000
+    /// No memory slot covers it, so guest stores there exit to userspace as MMIO.
+    static let mmioProbe: UInt64 = 0x1000_0000
+
+    /// `mrs x1, CurrentEL; movz x2, #0x1000, lsl #16; str x1, [x2]; b .` (A64, hand-encoded:
+    /// MRS Rt=1 with CurrentEL = S3_0_C4_C2_2; MOVZ hw=1 imm16=0x1000 Rd=2; STR (unsigned offset)
+    /// imm12=0 Rn=2 Rt=1; B offset 0).
+    static let currentELPayload: [UInt32] = [0xD538_4241, 0xD2A2_0002, 0xF900_0041, 0x1400_0000]
+
+    /// The core register PC: `struct kvm_regs` offset 0x100 (31 X registers, then SP).
+    static let pc = OneRegID.core(byteOffset: 0x100, byteCount: 8)
+    static let pstate = OneRegID.core(byteOffset: 0x108, byteCount: 8)
+    static let tpidrEL1 = OneRegID.sysreg(SysRegEncoding(3, 0, 13, 0, 4))
+    static let tpidrEL2 = OneRegID.sysreg(SysRegEncoding(3, 4, 13, 0, 2))
+}
+
+/// One VM with one vCPU, built in the lab-proven order: VM, memory slot, vGICv3 + addresses, vCPU,
+/// VCPU_INIT, maintenance IRQ, CTRL_INIT. Ready to run.
+struct LabMachine {
+    let system: KVMSystem
+    let vm: VirtualMachine
+    let memory: GuestMemory
+    let gic: GICv3
+    let vcpu: VCPU
+
+    init(_ features: VCPUInitFeatures, payload: [UInt32] = LabKVM.currentELPayload) throws {
+        system = try KVMSystem()
+        try system.require(features.requiredCapabilities)
+        vm = try system.createVM()
+        memory = try GuestMemory(guestAddress: LabKVM.ramBase, size: LabKVM.ramSize)
+        try memory.write(words: payload, at: LabKVM.ramBase)
+        try vm.map(memory)
+        gic = try GICv3(vm: vm)
+        vcpu = try vm.createVCPU(id: 0)
+        try vcpu.initialize(features: features)
+        if features.el2 { try gic.setMaintenanceInterrupt() }
+        try gic.initialize()
+        try vcpu.setOneReg(LabKVM.pc, RegisterValue(LabKVM.ramBase))
+    }
+}
+
+/// The three vCPU kinds of the KVM tier with their expected lab register lists and CurrentEL.
+struct VCPUKind: Sendable, CustomTestStringConvertible {
+    let name: String
+    let features: VCPUInitFeatures
+    let regList: [UInt64]
+    let currentEL: UInt64
+
+    var testDescription: String { name }
+
+    static let all = [
+        VCPUKind(name: "EL1", features: .el1, regList: RegListFixtures.el1, currentEL: 0x4),
+        VCPUKind(name: "EL2 (VHE)", features: .el2VHE, regList: RegListFixtures.el2VHE, currentEL: 0x8),
+        VCPUKind(name: "EL2 (E2H0)", features: .el2E2H0, regList: RegListFixtures.el2E2H0, currentEL: 0x8),
+    ]
+}
