@@ -3,7 +3,7 @@
  *
  * Compiled against the pinned kernel's uapi headers; compiling is the proof (every check is a
  * _Static_assert), and the program returns 0 so it can also be run:
- *   bash shared/lab/lab cc -Wall -Werror -I Sources/CKVM/include -o /tmp/ckvm-check \
+ *   bash lab/lab cc -Wall -Werror -I Sources/CKVM/include -o /tmp/ckvm-check \
  *       Tests/CKVMCheck/ckvm-check.c
  */
 #include <linux/kvm.h>

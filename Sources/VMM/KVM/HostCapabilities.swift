@@ -53,7 +53,7 @@ public struct HostCapabilities: Hashable, Sendable {
 
     /// What to say on a host that is not arm64: its /dev/kvm, if any, is another architecture's KVM.
     public static var notARM64Message: String {
-        "arm64 KVM is absent: this host is \(buildArchitecture); run the lab (shared/lab/lab run)"
+        "arm64 KVM is absent: this host is \(buildArchitecture); use the lab: bash scripts/test.sh or lab/lab run (docs/testing.md)"
     }
 
     /// Probes `/dev/kvm` (or `path`).
