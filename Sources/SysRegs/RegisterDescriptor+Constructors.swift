@@ -100,8 +100,10 @@ extension RegisterDescriptor {
     /// An SVE register slice (Zn, Pn, FFR) or KVM_REG_ARM64_SVE_VLS.
     public static func sve(_ name: String, width: RegisterWidth, index: UInt16) -> RegisterDescriptor {
         RegisterDescriptor(
-            name: name, id: OneRegID(coproc: OneRegID.Coproc.sve.rawValue, byteCount: width.byteCount,
-                                     index: UInt64(index)),
+            name: name,
+            id: OneRegID(
+                coproc: OneRegID.Coproc.sve.rawValue, byteCount: width.byteCount,
+                index: UInt64(index)),
             encoding: nil, width: width, storage: .sve, reset: .unknown, visibility: .feature(.sve),
             group: .sve)
     }

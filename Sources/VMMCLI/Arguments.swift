@@ -7,7 +7,9 @@ struct Arguments {
 
     /// Parses `args` for `command` (used in error messages), accepting the given flag and option names
     /// (without leading dashes).
-    init(_ args: [String], command: String, flags known: Set<String> = [], options knownOptions: Set<String> = [])
+    init(
+        _ args: [String], command: String, flags known: Set<String> = [], options knownOptions: Set<String> = []
+    )
         throws(CLIError)
     {
         var i = 0

@@ -11,17 +11,26 @@ enum RegisterJSON {
         ]
         if let e = d.encoding {
             members.append(
-                ("encoding", .object([
-                    ("op0", .int(Int(e.op0))), ("op1", .int(Int(e.op1))), ("CRn", .int(Int(e.crn))),
-                    ("CRm", .int(Int(e.crm))), ("op2", .int(Int(e.op2))),
-                ])))
+                (
+                    "encoding",
+                    .object([
+                        ("op0", .int(Int(e.op0))), ("op1", .int(Int(e.op1))), ("CRn", .int(Int(e.crn))),
+                        ("CRm", .int(Int(e.crm))), ("op2", .int(Int(e.op2))),
+                    ])
+                ))
         }
         if let layout = FieldCatalog.layout(for: d.name) {
             members.append(
-                ("fields", .array(layout.fields.map { f in
-                    .object([("name", .string(f.name)), ("msb", .int(f.msb)), ("lsb", .int(f.lsb)),
-                             ("summary", .string(f.summary))])
-                })))
+                (
+                    "fields",
+                    .array(
+                        layout.fields.map { f in
+                            .object([
+                                ("name", .string(f.name)), ("msb", .int(f.msb)), ("lsb", .int(f.lsb)),
+                                ("summary", .string(f.summary)),
+                            ])
+                        })
+                ))
         }
         return .object(members)
     }

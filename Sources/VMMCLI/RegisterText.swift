@@ -2,15 +2,18 @@ import SysRegs
 
 /// Human-readable renderings of registers for `vmmctl regs` (and later dump-regs).
 enum RegisterText {
-    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+    }
 
     static func show(_ d: RegisterDescriptor) -> String {
         var lines = [
             d.name,
             "  id          \(d.id) (\(d.id.byteCount)-byte ONE_REG transfer)",
-            "  encoding    " + (d.encoding.map { e in
-                "op0=\(e.op0) op1=\(e.op1) CRn=\(e.crn) CRm=\(e.crm) op2=\(e.op2) (\(e))"
-            } ?? "none (not a system register)"),
+            "  encoding    "
+                + (d.encoding.map { e in
+                    "op0=\(e.op0) op1=\(e.op1) CRn=\(e.crn) CRm=\(e.crm) op2=\(e.op2) (\(e))"
+                } ?? "none (not a system register)"),
             "  group       \(d.group.rawValue)",
             "  width       \(d.width.rawValue) bits",
             "  storage     \(storageText(d.storage))",

@@ -137,7 +137,8 @@ enum RegsCommand: Subcommand {
         }
         guard let layout = FieldCatalog.layout(for: d.name) else {
             throw CLIError(
-                "no field layout for \(d.name) yet; registers with layouts: \(FieldCatalog.names.joined(separator: ", "))")
+                "no field layout for \(d.name) yet; registers with layouts: \(FieldCatalog.names.joined(separator: ", "))"
+            )
         }
         let fields = layout.decode(value)
         if a.has("json") {

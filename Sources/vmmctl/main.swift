@@ -1,8 +1,9 @@
+import VMMCLI
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import VMMCLI
 
 exit(VMMCTL.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,6 @@
 import Testing
 import VMM
+
 @testable import VMMCLI
 
 @Suite("vmmctl check")
