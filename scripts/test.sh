@@ -36,8 +36,9 @@ counts() {   # LOG -> "passed failed skipped"
   total=$(grep -aoE 'Test run with [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   skipped=$(grep -acE 'Test .* skipped' "$log" || true)
   if grep -aqE 'Test run with [0-9]+ tests? .*passed' "$log"; then failed=0
-  else failed=$(grep -acE '^. Test .* failed' "$log" || true); [ "$failed" = 0 ] && failed=1; fi
-  echo "$(( total - skipped - failed )) $failed $skipped"
+  else failed=$(grep -aE '^. Test .* failed after' "$log" | grep -acv 'Test run with' || true); [ "$failed" = 0 ] && failed=1; fi
+  local passed=$(( total - skipped - failed )); [ "$passed" -ge 0 ] || passed=0
+  echo "$passed $failed $skipped"
 }
 
 HOST_P=0 HOST_F=0 HOST_S=0 LAB_P=0 LAB_F=0 LAB_S=0 rc=0

@@ -31,7 +31,7 @@ import Testing
         @Test func probeOnThisHostRefusesWithoutTouchingDevKVM() {
             let caps = HostCapabilities.probe()
             #expect(caps.kvmProblem == HostCapabilities.notARM64Message)
-            #expect(caps.kvmProblem?.hasPrefix("arm64 KVM is absent: this host is x86_64; run the lab") == true)
+            #expect(caps.kvmProblem?.hasPrefix("arm64 KVM is absent: this host is x86_64; use the lab") == true)
             #expect(throws: KVMError.self) { try KVMSystem() }
         }
     #endif
