@@ -87,6 +87,14 @@ elif [ "$kvm" = 1 ]; then
     "$ROOT/Tests/CKVMCheck/ckvm-check.c"
   echo "ckvm-check compiled: every size, offset and number matches <linux/kvm.h>"
   cp "$ROOT"/Tests/Integration/*.sh "$OUT/check/"
+  # The Linux guest the integration tests boot under vmmctl: the lab's own arm64 kernel and a busybox
+  # initramfs (the lab's base archive plus our /init).
+  lab_dir=${LAB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm-lab}
+  mkdir -p "$OUT/guest/root"
+  cp "$lab_dir/vm/Image" "$OUT/guest/Image"
+  install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
+  { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
+  rm -rf "$OUT/guest/root"
   say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
   set +e
   bash "$LAB" run -t "${LAB_TIMEOUT:-2400}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \

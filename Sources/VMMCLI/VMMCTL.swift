@@ -4,7 +4,7 @@
 /// line is wrong; subcommands document further codes (`check` exits 3 when KVM works but nested
 /// virtualization does not).
 public enum VMMCTL {
-    static let subcommands: [any Subcommand.Type] = [RegsCommand.self, CheckCommand.self]
+    static let subcommands: [any Subcommand.Type] = [RunCommand.self, RegsCommand.self, CheckCommand.self]
 
     public static let version = "0.1.0"
 

@@ -1,0 +1,82 @@
+// System register moves, PSTATE writes, barriers, hints, TLB maintenance and exception generation.
+// Arm ARM C4.1.93 "Branches, Exception Generating and System instructions", C5.2 "System instructions".
+
+import SysRegs
+
+extension A64Assembler {
+    // MARK: System register moves: 1101010100 | L[21] | op0[20:19] | op1 | CRn | CRm | op2 | Rt
+
+    /// `MRS Xt, <sysreg>`: reads a system register named by its encoding (from `RegisterTable`).
+    public mutating func mrs(_ rt: A64.Register, _ register: SysRegEncoding) {
+        systemMove("mrs", read: true, rt, register)
+    }
+
+    /// `MSR <sysreg>, Xt`.
+    public mutating func msr(_ register: SysRegEncoding, _ rt: A64.Register) {
+        systemMove("msr", read: false, rt, register)
+    }
+
+    private mutating func systemMove(_ name: String, read: Bool, _ rt: A64.Register, _ register: SysRegEncoding) {
+        guard let r = fields(name, [(rt, .zr)]) else { return }
+        guard rt.is64Bit else {
+            return reject(.invalidOperand(instruction: name, reason: "takes an X register", byteOffset: byteOffset))
+        }
+        // op0 0 and 1 are the PSTATE/hint/barrier and SYS spaces, not registers.
+        guard register.op0 >= 2 else {
+            return reject(.invalidOperand(instruction: name, reason: "\(register) is not a register", byteOffset: byteOffset))
+        }
+        emit(0xD500_0000 | (read ? 1 << 21 : 0) | Self.systemFields(register) | r[0])
+    }
+
+    /// op0[20:19] op1[18:16] CRn[15:12] CRm[11:8] op2[7:5].
+    static func systemFields(_ e: SysRegEncoding) -> UInt32 {
+        UInt32(e.op0) << 19 | UInt32(e.op1) << 16 | UInt32(e.crn) << 12 | UInt32(e.crm) << 8 | UInt32(e.op2) << 5
+    }
+
+    /// `MSR <pstatefield>, #imm` (DAIFSet, DAIFClr: 4-bit D:A:I:F mask; SPSel: 0 or 1).
+    /// 1101010100000 | op1 | 0100 | CRm=imm | op2 | 11111.
+    public mutating func msr(_ field: A64.PSTATEField, _ imm: UInt32) {
+        guard imm < (field == .spSel ? 2 : 16) else { return rejectImmediate("msr \(field)", imm) }
+        emit(0xD500_401F | field.op1 << 16 | imm << 8 | field.op2 << 5)
+    }
+
+    // MARK: Barriers and hints: 11010101000000110011 | CRm | op2 | 11111 (barriers), ...0010 | CRm | op2 (hints)
+
+    /// `ISB`: context synchronisation, needed after system register writes that affect instruction fetch.
+    public mutating func isb() { emit(0xD503_3FDF) }
+
+    /// `DSB <option>`.
+    public mutating func dsb(_ option: A64.BarrierOption = .sy) { emit(0xD503_309F | option.rawValue << 8) }
+
+    /// `DMB <option>`.
+    public mutating func dmb(_ option: A64.BarrierOption = .sy) { emit(0xD503_30BF | option.rawValue << 8) }
+
+    /// `NOP`.
+    public mutating func nop() { emit(0xD503_201F) }
+
+    /// `WFI`: wait for interrupt (KVM blocks the vCPU thread until one is pending).
+    public mutating func wfi() { emit(0xD503_207F) }
+
+    /// `WFE`.
+    public mutating func wfe() { emit(0xD503_205F) }
+
+    /// `TLBI <operation>`: SYS #op1, Cn, Cm, #op2 with Rt = XZR; 1101010100001 | op1 | CRn | CRm | op2 | Rt.
+    public mutating func tlbi(_ operation: A64.TLBIOperation) {
+        let f = operation.fields
+        emit(0xD508_001F | f.op1 << 16 | f.crn << 12 | f.crm << 8 | f.op2 << 5)
+    }
+
+    // MARK: Exception generation: 11010100 | opc[23:21] | imm16[20:5] | op2=000 | LL
+
+    /// `SVC #imm16`: supervisor call to EL1.
+    public mutating func svc(_ imm16: UInt16) { emit(0xD400_0001 | UInt32(imm16) << 5) }
+
+    /// `HVC #imm16`: hypervisor call to EL2 (KVM handles PSCI calls made with HVC #0 from EL1).
+    public mutating func hvc(_ imm16: UInt16) { emit(0xD400_0002 | UInt32(imm16) << 5) }
+
+    /// `SMC #imm16`: secure monitor call (the PSCI conduit for a guest running at virtual EL2).
+    public mutating func smc(_ imm16: UInt16) { emit(0xD400_0003 | UInt32(imm16) << 5) }
+
+    /// `BRK #imm16`: breakpoint.
+    public mutating func brk(_ imm16: UInt16) { emit(0xD420_0000 | UInt32(imm16) << 5) }
+}

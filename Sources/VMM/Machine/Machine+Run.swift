@@ -1,0 +1,148 @@
+import Glibc
+import SysRegs
+import Synchronization
+
+/// Running: one thread per vCPU, exits handled on the thread that took them.
+extension Machine {
+    /// Runs every vCPU until the guest powers off, resets, crashes or faults, or `requestStop` is
+    /// called (signals, console escape). Returns how it ended.
+    public func run() throws(MachineError) -> MachineExit {
+        Threads.installKickHandler()
+        var threads: [pthread_t] = []
+        do {
+            for vcpu in vcpus {
+                let worker = VCPUWorker(machine: self, vcpu: vcpu)
+                threads.append(try Threads.spawn { worker.loop() })
+            }
+        } catch {
+            requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
+        }
+        runState.withLock { $0.threads = threads }
+        kickIfStopping()
+        for t in threads { Threads.join(t) }
+        return runState.withLock { $0.exit } ?? .poweredOff
+    }
+
+    /// Asks every vCPU to stop; the first reason given wins. Safe from any thread.
+    public func requestStop(_ exit: MachineExit) {
+        runState.withLock { state in
+            if state.exit == nil { state.exit = exit }
+        }
+        kickIfStopping()
+    }
+
+    /// Makes `signals` (SIGINT, SIGTERM, ...) stop the machine cleanly: they are blocked in this thread
+    /// and the vCPU threads it starts, and a helper thread turns each into `requestStop(.stopped)`.
+    /// Call before `run()`.
+    public func stopOnSignals(_ signals: [Int32]) throws(MachineError) {
+        do {
+            try Threads.handleSignals(signals) { [self] signal in requestStop(.stopped(signal: signal)) }
+        } catch {
+            throw .kvm(error)
+        }
+    }
+
+    /// Bytes from the host console for the guest's UART; returns how many the FIFO took.
+    public func consoleInput(_ bytes: [UInt8]) -> Int { devices.consoleInput(bytes) }
+
+    /// Free space in the UART receive FIFO (so a reader can wait rather than drop input).
+    public var consoleInputSpace: Int { devices.consoleInputSpace }
+
+    var isStopping: Bool { runState.withLock { $0.exit != nil } }
+
+    private func kickIfStopping() {
+        let threads: [pthread_t] = runState.withLock { $0.exit != nil ? $0.threads : [] }
+        guard !threads.isEmpty else { return }
+        // immediate_exit covers a vCPU that is between checks and KVM_RUN; the signal covers one inside it.
+        for vcpu in vcpus { vcpu.setImmediateExit(true) }
+        for t in threads { Threads.kick(t) }
+    }
+}
+
+/// Shared run state: how the run ended (first reason wins) and the threads to kick.
+struct RunState: ~Copyable {
+    var exit: MachineExit?
+    var threads: [pthread_t] = []
+}
+
+/// One vCPU's run loop. Exit handling is one small function per kind of exit.
+struct VCPUWorker: @unchecked Sendable {
+    // @unchecked: the VCPU is used only by this worker's thread (plus immediate_exit, which KVM
+    // documents as settable from another thread), and the Machine's shared parts are locked.
+    let machine: Machine
+    let vcpu: VCPU
+
+    func loop() {
+        while !machine.isStopping {
+            do {
+                handle(try vcpu.run())
+            } catch {
+                machine.requestStop(.guestFault(fault("KVM_RUN failed: \(error)")))
+            }
+        }
+    }
+
+    func handle(_ exit: VCPUExit) {
+        switch exit {
+        case .mmio(let address, let data, let isWrite, let length):
+            mmio(address: address, data: data, isWrite: isWrite, length: length)
+        case .systemEvent(let event, _):
+            systemEvent(event)
+        case .interrupted:
+            break  // a kick: the loop condition decides
+        case .hypercall(let function, let isSMC):
+            machine.requestStop(
+                .guestFault(fault("unhandled \(isSMC ? "SMC" : "HVC") function 0x\(String(function, radix: 16))")))
+        case .internalError(let suberror, let data):
+            machine.requestStop(
+                .guestFault(fault("KVM internal error \(suberror) \(data.map { "0x" + String($0, radix: 16) })")))
+        case .failEntry(let reason, let cpu):
+            machine.requestStop(
+                .guestFault(fault("KVM could not enter the guest (reason 0x\(String(reason, radix: 16)), CPU \(cpu))")))
+        case .dataAbortWithoutSyndrome(let iss, let ipa):
+            machine.requestStop(
+                .guestFault(
+                    fault(
+                        "data abort without a valid syndrome at IPA 0x\(String(ipa, radix: 16)) "
+                            + "(ISS 0x\(String(iss, radix: 16)); a load/store pair or writeback to MMIO?)")))
+        case .externalAbort(let esr, _, let gpa):
+            machine.requestStop(
+                .guestFault(
+                    fault("synchronous external abort (ESR 0x\(String(esr, radix: 16))\(gpa.map { ", IPA 0x" + String($0, radix: 16) } ?? ""))")))
+        case .debug, .unknown, .unsupported:
+            machine.requestStop(.guestFault(fault("unexpected exit \(exit)")))
+        }
+    }
+
+    func mmio(address: UInt64, data: UInt64, isWrite: Bool, length: Int) {
+        let result = machine.devices.access(address: address, size: length, isWrite: isWrite, value: data)
+        if !isWrite { vcpu.completeMMIORead(result.value) }
+        if !result.handled && result.firstMiss {
+            // Like real hardware with nothing decoded there: reads as zero, writes ignored; said once.
+            let f = fault(
+                "unhandled MMIO \(isWrite ? "write" : "read") of \(length) bytes at 0x\(String(address, radix: 16))"
+                    + " (reads as 0, writes ignored)")
+            machine.warn(f.description)
+        }
+    }
+
+    func systemEvent(_ event: SystemEvent) {
+        switch event {
+        case .shutdown: machine.requestStop(.poweredOff)
+        case .reset: machine.requestStop(.reset)
+        case .crash: machine.requestStop(.crashed)
+        case .wakeup, .suspend, .other: break
+        }
+    }
+
+    /// A fault at this vCPU's current PC, with the ESR of the EL it is at.
+    func fault(_ what: String) -> GuestFault {
+        let pc = try? vcpu.getOneReg(RegisterTable.named("PC")!)
+        let pstate = try? vcpu.getOneReg(RegisterTable.named("PSTATE")!)
+        // PSTATE.M[3:2] is the exception level.
+        let el = pstate.map { ($0 >> 2) & 3 } ?? 1
+        let esrName = el == 2 ? "ESR_EL2" : "ESR_EL1"
+        let esr = (try? vcpu.getOneReg(RegisterTable.named(esrName)!)).map { (esrName, $0) }
+        return GuestFault(vcpu: vcpu.id, what: what, pc: pc, esr: esr)
+    }
+}

@@ -1,0 +1,203 @@
+import SysRegs
+import Synchronization
+
+/// A booted-but-not-yet-running virtual machine: KVM VM, guest RAM, in-kernel vGICv3, vCPUs, the PL011
+/// on the MMIO bus, and the guest loaded into RAM with vCPU 0 pointing at it.
+///
+/// Bring-up order (lab-proven; reference 1.6): VM, memory slot, vGICv3 and its addresses, vCPUs,
+/// VCPU_INIT on each, the maintenance interrupt (PPI 9) for EL2 vCPUs, vGIC CTRL_INIT, then registers.
+/// An EL2 vCPU does not run without an initialised in-kernel vGICv3 (KVM_RUN fails EAGAIN/EBUSY).
+///
+/// `@unchecked Sendable`: after `init`, the shared mutable state (run state, devices) is behind locks,
+/// and each VCPU is driven by exactly one thread.
+public final class Machine: @unchecked Sendable {
+    public let config: RunConfig
+    let vm: VirtualMachine
+    let memory: GuestMemory
+    let gic: GICv3
+    let vcpus: [VCPU]
+    let devices: DeviceHub
+    /// The device tree given to the guest (Linux boots only).
+    public let deviceTreeBlob: [UInt8]?
+    /// Where vCPU 0 starts.
+    public let entryPoint: UInt64
+    /// For the demo guest, the text it is expected to print.
+    public let expectedDemoOutput: String?
+    /// How the run is going; shared by the vCPU threads.
+    let runState = Mutex(RunState())
+    /// Where non-fatal guest problems (unhandled MMIO) are reported.
+    let warn: @Sendable (String) -> Void
+
+    /// Builds the machine and loads the guest. `console` receives the guest's UART output, `warn`
+    /// non-fatal problems such as an access to an address where no device is.
+    public init(
+        _ config: RunConfig, console: @escaping @Sendable (UInt8) -> Void,
+        warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(MachineError) {
+        try config.validate()
+        self.config = config
+        self.warn = warn
+        let layout = config.layout
+        // Everything about the guest images is checked before KVM is touched.
+        let prepared = try Self.prepare(config)
+        do {
+            let system = try KVMSystem(path: config.kvmPath)
+            try system.require(config.features(forVCPU: 0).requiredCapabilities)
+            try Self.checkVCPUCount(system, config.vcpuCount)
+            vm = try system.createVM()
+            memory = try GuestMemory(guestAddress: layout.ramBase, size: Int(config.memorySize))
+            try vm.map(memory)
+            gic = try GICv3(
+                vm: vm,
+                layout: GICv3.Layout(
+                    distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
+            var made: [VCPU] = []
+            for index in 0..<config.vcpuCount {
+                let vcpu = try vm.createVCPU(id: index)
+                try vcpu.initialize(features: config.features(forVCPU: index))
+                made.append(vcpu)
+            }
+            vcpus = made
+            if config.nested { try gic.setMaintenanceInterrupt() }
+            try gic.initialize()
+        } catch let error as MachineError {
+            throw error
+        } catch {
+            throw .kvm(error)
+        }
+        devices = DeviceHub(layout: layout, console: console)
+        let loaded = try Self.load(prepared, into: memory)
+        deviceTreeBlob = loaded.dtb
+        entryPoint = loaded.entry
+        expectedDemoOutput = loaded.expectedOutput
+        do {
+            try setBootRegisters(vcpus[0], entry: loaded.entry, pstate: loaded.pstate, x0: loaded.x0)
+        } catch {
+            throw .kvm(error)
+        }
+        let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + MachineLayout.uartSPI)))
+        devices.connectInterrupt { level in irq.set(level) }
+    }
+
+    static func checkVCPUCount(_ system: KVMSystem, _ count: Int) throws {
+        let max = Int(try system.checkExtension(.maxVCPUs))
+        if max > 0 && count > max {
+            throw MachineError.hostUnsupported("--cpus \(count): this host's KVM allows at most \(max) vCPUs")
+        }
+    }
+
+    /// Sets PC, PSTATE and X0..X3 of the boot vCPU (arm64 boot protocol: x0 = DTB, x1..x3 = 0).
+    func setBootRegisters(_ vcpu: VCPU, entry: UInt64, pstate: UInt64?, x0: UInt64) throws {
+        func set(_ name: String, _ value: UInt64) throws {
+            try vcpu.setOneReg(RegisterTable.named(name)!, value)
+        }
+        try set("PC", entry)
+        try set("X0", x0)
+        for n in 1...3 { try set("X\(n)", 0) }
+        if let pstate { try set("PSTATE", pstate) }
+    }
+}
+
+extension Machine {
+    struct Loaded {
+        var entry: UInt64
+        var pstate: UInt64?
+        var x0: UInt64
+        var dtb: [UInt8]?
+        var expectedOutput: String?
+        /// What goes where in guest RAM.
+        var pieces: [(what: String, bytes: [UInt8], address: UInt64)]
+    }
+
+    /// Checks and places the guest without touching KVM: a Linux Image with its DTB and initrd per the
+    /// arm64 boot protocol, or the built-in demo program.
+    static func prepare(_ config: RunConfig) throws(MachineError) -> Loaded {
+        let layout = config.layout
+        switch config.payload {
+        case .demo:
+            let program: GuestProgram
+            do {
+                program =
+                    config.nested
+                    ? try DemoGuest.nested(
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
+                        ramSize: config.memorySize)
+                    : try DemoGuest.el1(uartBase: layout.uartBase, loadAddress: layout.ramBase)
+            } catch {
+                throw .badGuest("\(error)")
+            }
+            return Loaded(
+                entry: program.entryPoint, pstate: program.entryPSTATE, x0: 0, dtb: nil,
+                expectedOutput: program.expectedOutput,
+                pieces: [("demo guest", program.bytes, program.loadAddress)])
+        case .linux(let image, let initrd):
+            let (placement, dtb) = try prepareLinux(config, image: image, initrdSize: initrd.map(\.count))
+            var pieces = [("kernel image", image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
+            if let initrd, let range = placement.initrd { pieces.append(("initrd", initrd, range.lowerBound)) }
+            return Loaded(
+                entry: placement.kernelAddress, pstate: nil, x0: placement.dtbAddress, dtb: dtb, pieces: pieces)
+        }
+    }
+
+    /// Copies the prepared pieces into guest RAM.
+    static func load(_ prepared: Loaded, into memory: GuestMemory) throws(MachineError) -> Loaded {
+        for piece in prepared.pieces {
+            try write(piece.bytes, at: piece.address, memory, what: piece.what)
+        }
+        return prepared
+    }
+
+    /// Validates the kernel Image, places kernel, DTB and initrd in RAM and generates the device tree.
+    static func prepareLinux(_ config: RunConfig, image: [UInt8], initrdSize: Int?) throws(MachineError)
+        -> (BootPlacement, [UInt8])
+    {
+        do {
+            let kernel = try KernelImage(image)
+            let placement = try BootPlacement.plan(
+                kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init))
+            return (placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd)))
+        } catch {
+            throw .badGuest("\(error)")
+        }
+    }
+
+    static func machineConfig(_ config: RunConfig, initrd: Range<UInt64>?) -> MachineConfig {
+        MachineConfig(
+            vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
+            cmdline: config.cmdline, initrd: initrd, layout: config.layout)
+    }
+
+    /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
+    public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
+        try config.validate()
+        switch config.payload {
+        case .linux(let image, let initrd):
+            return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count)).1
+        case .demo:
+            do {
+                return try DeviceTree.blob(for: machineConfig(config, initrd: nil))
+            } catch {
+                throw .badGuest("\(error)")
+            }
+        }
+    }
+
+    static func write(_ bytes: [UInt8], at address: UInt64, _ memory: GuestMemory, what: String)
+        throws(MachineError)
+    {
+        do {
+            try memory.write(bytes, at: address)
+        } catch {
+            throw .badGuest("\(what) (\(bytes.count) bytes at 0x\(String(address, radix: 16))): \(error)")
+        }
+    }
+}
+
+/// Drives one interrupt line from device callbacks on any thread.
+struct IRQSender: @unchecked Sendable {
+    // @unchecked: KVM_IRQ_LINE is a VM ioctl KVM allows from any thread; the VM outlives the devices.
+    let vm: VirtualMachine
+    let line: IRQLine
+
+    func set(_ level: Bool) { try? vm.setIRQLine(line, high: level) }
+}

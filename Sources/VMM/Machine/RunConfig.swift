@@ -1,0 +1,62 @@
+/// What `vmmctl run` boots and on what machine.
+public struct RunConfig: Sendable {
+    /// The guest software.
+    public enum Payload: Sendable {
+        /// An arm64 Linux `Image` (raw bytes), with an optional initrd.
+        case linux(image: [UInt8], initrd: [UInt8]?)
+        /// The built-in demo guest: a tiny EL1 program, or with `nested` a tiny guest hypervisor at EL2
+        /// that runs its own EL1 guest.
+        case demo
+    }
+
+    public var payload: Payload
+    public var cmdline: String
+    public var vcpuCount: Int
+    /// Guest RAM in bytes (a multiple of 2 MiB).
+    public var memorySize: UInt64
+    /// Boot the guest at EL2 (KVM_ARM_VCPU_HAS_EL2).
+    public var nested: Bool
+    /// With `nested`: EL2 without VHE (KVM_ARM_VCPU_HAS_EL2_E2H0).
+    public var e2h0: Bool
+    /// The KVM device.
+    public var kvmPath: String
+    public var layout: MachineLayout
+
+    public init(
+        payload: Payload, cmdline: String = "", vcpuCount: Int = 1, memorySize: UInt64 = 256 << 20,
+        nested: Bool = false, e2h0: Bool = false, kvmPath: String = "/dev/kvm", layout: MachineLayout = .standard
+    ) {
+        self.payload = payload
+        self.cmdline = cmdline
+        self.vcpuCount = vcpuCount
+        self.memorySize = memorySize
+        self.nested = nested
+        self.e2h0 = e2h0
+        self.kvmPath = kvmPath
+        self.layout = layout
+    }
+
+    /// The vCPU features every vCPU of this machine is initialised with (secondaries also start
+    /// powered off and wait for PSCI CPU_ON).
+    public func features(forVCPU index: Int) -> VCPUInitFeatures {
+        VCPUInitFeatures(powerOff: index > 0, el2: nested, e2h0: e2h0)
+    }
+
+    /// Checks what can be checked before touching KVM. Throws `MachineError.invalidConfig`.
+    public func validate() throws(MachineError) {
+        if e2h0 && !nested {
+            throw .invalidConfig("--e2h0 requires --nested: KVM would silently boot a plain EL1 guest")
+        }
+        guard vcpuCount >= 1 else { throw .invalidConfig("--cpus must be at least 1") }
+        guard vcpuCount <= layout.maximumVCPUs else {
+            throw .invalidConfig(
+                "--cpus \(vcpuCount): this machine's GIC redistributor window holds at most \(layout.maximumVCPUs) vCPUs")
+        }
+        guard memorySize >= 16 << 20, memorySize % (2 << 20) == 0 else {
+            throw .invalidConfig("--memory must be a multiple of 2 MiB and at least 16 MiB")
+        }
+        if case .demo = payload, vcpuCount != 1 {
+            throw .invalidConfig("the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image")
+        }
+    }
+}

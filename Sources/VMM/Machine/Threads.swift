@@ -1,0 +1,63 @@
+import Glibc
+
+/// Minimal pthread plumbing for vCPU and helper threads (no Foundation in the VMM).
+enum Threads {
+    private final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Starts a joinable thread running `body`.
+    static func spawn(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        // SAFETY: `box` is a retained Box; the thread takes ownership (takeRetainedValue) exactly once.
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            throw KVMError.system(call: "pthread_create", target: "vCPU thread", errno: rc)
+        }
+        return thread
+    }
+
+    static func join(_ thread: pthread_t) { pthread_join(thread, nil) }
+
+    /// The signal used to kick a vCPU thread out of KVM_RUN (KVM returns EINTR → `.interrupted`).
+    static let kickSignal = SIGUSR1
+
+    /// Installs a do-nothing handler for the kick signal, without SA_RESTART, so a blocked KVM_RUN
+    /// returns instead of being restarted. Idempotent.
+    static func installKickHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(kickSignal, &action, nil)
+    }
+
+    static func kick(_ thread: pthread_t) { pthread_kill(thread, kickSignal) }
+
+    /// Blocks `signals` in the calling thread (and so in threads it starts afterwards) and starts a
+    /// thread that waits for them and calls `handler`. This is how SIGINT/SIGTERM become a clean stop
+    /// rather than killing the process mid-KVM_RUN.
+    static func handleSignals(_ signals: [Int32], _ handler: @escaping @Sendable (Int32) -> Void) throws {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let waitSet = set
+        _ = try spawn {
+            var set = waitSet
+            while true {
+                var signal: Int32 = 0
+                if sigwait(&set, &signal) == 0 { handler(signal) }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Glibc
+import VMM
+
+/// `vmmctl run`: boot a guest on KVM.
+enum RunCommand: Subcommand {
+    static let name = "run"
+    static let summary = "boot an arm64 Linux Image (or the built-in demo guest) on KVM, plain or nested"
+    static let help = """
+        Usage: vmmctl run [IMAGE] [--initrd FILE] [--cmdline STR] [--cpus N] [--memory SIZE]
+                          [--nested [--e2h0]] [--dump-dtb FILE] [--device PATH]
+
+        Boots IMAGE, an arm64 Linux kernel Image (uncompressed; booting.rst), on KVM with an in-kernel
+        GICv3, the architected timer, PSCI and a PL011 console on this terminal. Without IMAGE it boots a
+        built-in demo guest: a tiny EL1 program, or with --nested a tiny guest hypervisor at EL2 that
+        builds its own stage 2, enters an EL1 guest with ERET and handles that guest's HVC.
+
+        --initrd FILE     initial ramdisk, placed below the device tree
+        --cmdline STR     kernel command line (default "console=ttyAMA0 earlycon")
+        --cpus N          vCPUs (default 1); secondaries start with PSCI CPU_ON
+        --memory SIZE     guest RAM: 512M, 1G, or a number of MiB (default 256M)
+        --nested          boot the guest at EL2 (KVM_ARM_VCPU_HAS_EL2) so it can run its own KVM guests;
+                          PSCI then uses SMC and the timer node lists the EL2 timers
+        --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
+        --dump-dtb FILE   write the generated device tree to FILE and exit without running
+        --device PATH     the KVM device (default /dev/kvm)
+
+        Console: guest output goes to stdout; stdin goes to the guest (raw mode on a terminal, restored on
+        exit). Press Ctrl-A x to stop the VM. SIGINT and SIGTERM stop it cleanly too.
+
+        Exit status: 0 the guest powered off (PSCI SYSTEM_OFF); 10 it requested a reset (SYSTEM_RESET);
+        11 it crashed (SYSTEM_CRASH); 12 a guest fault vmmctl cannot continue from (reported with the vCPU,
+        PC and ESR); 128+N stopped by signal N; 1 the VM could not be started (the message says why);
+        2 bad command line.
+
+        """
+
+    static let resetStatus: Int32 = 10
+    static let crashStatus: Int32 = 11
+    static let faultStatus: Int32 = 12
+
+    static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
+        let a = try Arguments(
+            args, command: name, flags: ["nested", "e2h0"],
+            options: ["initrd", "cmdline", "cpus", "memory", "dump-dtb", "device"])
+        let config = try makeConfig(a)
+        if let path = a.options["dump-dtb"] {
+            let blob: [UInt8]
+            do { blob = try Machine.deviceTree(for: config) } catch { throw CLIError(error.description) }
+            try HostFiles.writeAtomically(blob, to: path, what: "device tree")
+            return 0
+        }
+        return try boot(config, io)
+    }
+
+    static func makeConfig(_ a: Arguments) throws(CLIError) -> RunConfig {
+        guard a.positionals.count <= 1 else {
+            throw .usage("unexpected argument '\(a.positionals[1])' (one IMAGE at most)", command: name)
+        }
+        let payload: RunConfig.Payload
+        if let image = a.positionals.first {
+            let bytes = try HostFiles.read(image, what: "kernel image")
+            let initrd = try a.options["initrd"].map { (p: String) throws(CLIError) -> [UInt8] in
+                try HostFiles.read(p, what: "initrd")
+            }
+            payload = .linux(image: bytes, initrd: initrd)
+        } else {
+            if a.options["initrd"] != nil {
+                throw .usage("--initrd needs a kernel IMAGE", command: name)
+            }
+            payload = .demo
+        }
+        var config = RunConfig(
+            payload: payload, cmdline: a.options["cmdline"] ?? "console=ttyAMA0 earlycon",
+            nested: a.has("nested"), e2h0: a.has("e2h0"), kvmPath: a.options["device"] ?? "/dev/kvm")
+        if let cpus = a.options["cpus"] {
+            guard let n = Int(cpus), n >= 1 else {
+                throw .usage("--cpus '\(cpus)' is not a positive number", command: name)
+            }
+            config.vcpuCount = n
+        }
+        if let memory = a.options["memory"] {
+            guard let bytes = parseSize(memory) else {
+                throw .usage("--memory '\(memory)' is not a size (examples: 512M, 1G, 256)", command: name)
+            }
+            config.memorySize = bytes
+        }
+        do { try config.validate() } catch { throw CLIError(error.description, status: CLIError.usageStatus) }
+        return config
+    }
+
+    /// `512M`, `1G`, `2048K`, `256` (MiB), with an optional `iB`/`B`.
+    static func parseSize(_ text: String) -> UInt64? {
+        var s = text.uppercased()
+        for suffix in ["IB", "B"] where s.hasSuffix(suffix) && s.count > suffix.count { s.removeLast(suffix.count) }
+        var shift: UInt64 = 20
+        if let last = s.last, let unit = ["K": 10, "M": 20, "G": 30, "T": 40][String(last)] {
+            shift = UInt64(unit)
+            s.removeLast()
+        }
+        guard let n = UInt64(s), n > 0, n <= (UInt64.max >> shift) else { return nil }
+        return n << shift
+    }
+
+    static func boot(_ config: RunConfig, _ io: Terminal) throws(CLIError) -> Int32 {
+        let out = io.out
+        let err = io.err
+        let machine: Machine
+        do {
+            machine = try Machine(config, console: { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
+                warn: { text in err.write("vmmctl: warning: \(text)\n") })
+        } catch {
+            throw CLIError(error.description)
+        }
+        let console = ConsoleTerminal()
+        do { try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP]) } catch { throw CLIError(error.description) }
+        console.enterRawMode()
+        defer { console.restore() }
+        console.startReader(deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
+        let exit: MachineExit
+        do { exit = try machine.run() } catch { throw CLIError(error.description) }
+        console.restore()
+        return report(exit, io)
+    }
+
+    static func report(_ exit: MachineExit, _ io: Terminal) -> Int32 {
+        switch exit {
+        case .poweredOff:
+            return 0
+        case .reset:
+            io.err.write("vmmctl: \(exit) (vmmctl does not reboot guests)\n")
+            return resetStatus
+        case .crashed:
+            io.err.write("vmmctl: \(exit)\n")
+            return crashStatus
+        case .guestFault(let fault):
+            io.err.write("vmmctl: guest fault: \(fault)\n")
+            return faultStatus
+        case .stopped(let signal):
+            io.err.write("vmmctl: \(exit)\n")
+            return 128 + signal
+        }
+    }
+}

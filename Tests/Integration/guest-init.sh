@@ -1,0 +1,12 @@
+#!/bin/sh
+# /init of the Linux guest that the integration tests boot under `vmmctl run` (not the lab VM's init).
+# Prints a marker with the number of online CPUs and the guest kernel's KVM lines, then powers off
+# through PSCI SYSTEM_OFF so vmmctl exits 0.
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox --install -s 2>/dev/null
+cpus=$(grep -c ^processor /proc/cpuinfo)
+echo "VMMCTL-GUEST-UP cpus=$cpus"
+dmesg | grep -Ei "kvm \[|CPU features|EL2" | head -n 20
+[ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
+poweroff -f

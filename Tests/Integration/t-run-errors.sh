@@ -1,0 +1,19 @@
+#!/bin/sh
+# Bad input to `vmmctl run` on a real KVM host: clear errors, non-zero exits, nothing started.
+fail=0
+expect() {  # STATUS PATTERN ARGS...
+  want=$1 pat=$2; shift 2
+  out=$("$VMMCTL" run "$@" </dev/null 2>&1); st=$?
+  echo "run $*: exit $st: $out" | head -3
+  [ "$st" = "$want" ] || { echo "  expected exit $want"; fail=1; }
+  echo "$out" | grep -q "$pat" || { echo "  expected message matching '$pat'"; fail=1; }
+}
+printf 'not a kernel' > /tmp/not-an-image
+head -c 40 /dev/zero > /tmp/tiny-image
+expect 1 "not an arm64 Linux Image" /tmp/not-an-image
+expect 1 "too small\|truncated\|shorter" /tmp/tiny-image
+expect 2 "requires --nested" --e2h0
+expect 1 "at most" --cpus 100000
+expect 2 "not a size" --memory lots
+expect 1 "cannot open kernel image" /nonexistent/Image
+exit $fail
