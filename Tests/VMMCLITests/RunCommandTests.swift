@@ -42,7 +42,8 @@ struct RunCommandTests {
     @Test("a file that is not an arm64 Image is named as such, and nothing starts")
     func notAnImage() throws {
         let path = "/tmp/vmmctl-test-not-an-image-\(getpid())"
-        try HostFiles.writeAtomically(Array("#!/bin/sh\necho hi\n".utf8), to: path, what: "test file")
+        let script = "#!/bin/sh\n" + String(repeating: "echo this is a shell script, not a kernel\n", count: 8)
+        try HostFiles.writeAtomically(Array(script.utf8), to: path, what: "test file")
         defer { unlink(path) }
         let r = CLIRun("run", path, "--dump-dtb", path + ".dtb")
         #expect(r.status == 1)
