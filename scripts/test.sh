@@ -94,6 +94,9 @@ elif [ "$kvm" = 1 ]; then
   cp "$lab_dir/vm/Image" "$OUT/guest/Image"
   install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
   { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
+  # The same plus vmmctl itself, for the recursion test: the nested guest runs vmmctl's demo as its L2.
+  cp "$OUT/bin/vmmctl" "$OUT/guest/root/vmmctl"
+  { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd-l2"
   rm -rf "$OUT/guest/root"
   say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
   set +e

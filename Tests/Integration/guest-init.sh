@@ -4,6 +4,7 @@
 # through PSCI SYSTEM_OFF so vmmctl exits 0.
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox --install -s 2>/dev/null
 cpus=$(grep -c ^processor /proc/cpuinfo)
 echo "VMMCTL-GUEST-UP cpus=$cpus"
