@@ -106,7 +106,8 @@ enum RunCommand: Subcommand {
         let err = io.err
         let machine: Machine
         do {
-            machine = try Machine(config, console: { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
+            machine = try Machine(
+                config, console: { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
                 warn: { text in err.write("vmmctl: warning: \(text)\n") })
         } catch {
             throw CLIError(error.description)
@@ -115,7 +116,8 @@ enum RunCommand: Subcommand {
         do { try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP]) } catch { throw CLIError(error.description) }
         console.enterRawMode()
         defer { console.restore() }
-        console.startReader(deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
+        console.startReader(
+            deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         console.restore()

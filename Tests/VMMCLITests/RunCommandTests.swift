@@ -1,5 +1,5 @@
-import Testing
 import Glibc
+import Testing
 import VMM
 
 @testable import VMMCLI

@@ -26,8 +26,9 @@ final class DeviceHub: @unchecked Sendable {
 
     /// An MMIO access from a vCPU. Returns the value for reads; nil when nothing is mapped there
     /// (the caller reports it once per address and the guest reads zero).
-    func access(address: UInt64, size: Int, isWrite: Bool, value: UInt64) -> (value: UInt64, handled: Bool, firstMiss: Bool)
-    {
+    func access(
+        address: UInt64, size: Int, isWrite: Bool, value: UInt64
+    ) -> (value: UInt64, handled: Bool, firstMiss: Bool) {
         lock.withLock { _ in
             defer { flushInterrupt() }
             do {

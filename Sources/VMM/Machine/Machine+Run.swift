@@ -1,6 +1,6 @@
 import Glibc
-import SysRegs
 import Synchronization
+import SysRegs
 
 /// Running: one thread per vCPU, exits handled on the thread that took them.
 extension Machine {
@@ -108,7 +108,9 @@ struct VCPUWorker: @unchecked Sendable {
         case .externalAbort(let esr, _, let gpa):
             machine.requestStop(
                 .guestFault(
-                    fault("synchronous external abort (ESR 0x\(String(esr, radix: 16))\(gpa.map { ", IPA 0x" + String($0, radix: 16) } ?? ""))")))
+                    fault(
+                        "synchronous external abort (ESR 0x\(String(esr, radix: 16))\(gpa.map { ", IPA 0x" + String($0, radix: 16) } ?? ""))"
+                    )))
         case .debug, .unknown, .unsupported:
             machine.requestStop(.guestFault(fault("unexpected exit \(exit)")))
         }

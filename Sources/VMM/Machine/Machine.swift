@@ -1,5 +1,5 @@
-import SysRegs
 import Synchronization
+import SysRegs
 
 /// A booted-but-not-yet-running virtual machine: KVM VM, guest RAM, in-kernel vGICv3, vCPUs, the PL011
 /// on the MMIO bus, and the guest loaded into RAM with vCPU 0 pointing at it.
@@ -148,13 +148,16 @@ extension Machine {
     }
 
     /// Validates the kernel Image, places kernel, DTB and initrd in RAM and generates the device tree.
-    static func prepareLinux(_ config: RunConfig, image: [UInt8], initrdSize: Int?) throws(MachineError)
+    static func prepareLinux(
+        _ config: RunConfig, image: [UInt8], initrdSize: Int?
+    ) throws(MachineError)
         -> (BootPlacement, [UInt8])
     {
         do {
             let kernel = try KernelImage(image)
             let placement = try BootPlacement.plan(
-                kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init))
+                kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init)
+            )
             return (placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd)))
         } catch {
             throw .badGuest("\(error)")
@@ -182,7 +185,9 @@ extension Machine {
         }
     }
 
-    static func write(_ bytes: [UInt8], at address: UInt64, _ memory: GuestMemory, what: String)
+    static func write(
+        _ bytes: [UInt8], at address: UInt64, _ memory: GuestMemory, what: String
+    )
         throws(MachineError)
     {
         do {

@@ -50,7 +50,8 @@ public struct RunConfig: Sendable {
         guard vcpuCount >= 1 else { throw .invalidConfig("--cpus must be at least 1") }
         guard vcpuCount <= layout.maximumVCPUs else {
             throw .invalidConfig(
-                "--cpus \(vcpuCount): this machine's GIC redistributor window holds at most \(layout.maximumVCPUs) vCPUs")
+                "--cpus \(vcpuCount): this machine's GIC redistributor window holds at most \(layout.maximumVCPUs) vCPUs"
+            )
         }
         guard memorySize >= 16 << 20, memorySize % (2 << 20) == 0 else {
             throw .invalidConfig("--memory must be a multiple of 2 MiB and at least 16 MiB")
