@@ -73,6 +73,7 @@ struct VCPUWorker: @unchecked Sendable {
     let vcpu: VCPU
 
     func loop() {
+        Threads.unblockKickSignal()
         while !machine.isStopping {
             do {
                 handle(try vcpu.run())

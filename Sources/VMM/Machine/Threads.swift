@@ -43,6 +43,16 @@ enum Threads {
 
     static func kick(_ thread: pthread_t) { pthread_kill(thread, kickSignal) }
 
+    /// Makes sure the calling thread can receive the kick signal. A thread inherits its creator's
+    /// signal mask, and libdispatch worker threads (Swift concurrency, test runners) block most
+    /// signals: a vCPU thread started from one would never be kicked out of KVM_RUN.
+    static func unblockKickSignal() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, kickSignal)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// Blocks `signals` in the calling thread (and so in threads it starts afterwards) and starts a
     /// thread that waits for them and calls `handler`. This is how SIGINT/SIGTERM become a clean stop
     /// rather than killing the process mid-KVM_RUN.
