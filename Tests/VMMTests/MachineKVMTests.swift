@@ -11,7 +11,7 @@ final class ConsoleCapture: Sendable {
 }
 
 /// The whole machine (vCPU threads, PL011 on the MMIO bus, PSCI in KVM) against real KVM.
-@Suite("Machine (KVM tier)", .enabled(if: LabKVM.available, LabKVM.skipReason))
+@Suite("Machine (KVM tier)", .enabled(if: LabKVM.available, LabKVM.skipReason), .timeLimit(.minutes(2)))
 struct MachineKVMTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible {
         case el1, nestedVHE, nestedE2H0
