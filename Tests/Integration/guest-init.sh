@@ -8,6 +8,7 @@
 /bin/busybox --install -s 2>/dev/null
 cpus=$(grep -c ^processor /proc/cpuinfo)
 echo "VMMCTL-GUEST-UP cpus=$cpus"
-dmesg | grep -Ei "kvm \[|CPU features|EL2" | head -n 20
+dmesg | grep -E "kvm \[[0-9]+\]" | head -n 20
+dmesg | grep -E "CPU: All CPU\(s\) started at|Booting CPU|SMP: Total" | head -n 5
 [ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
 poweroff -f

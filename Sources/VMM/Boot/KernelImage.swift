@@ -120,7 +120,7 @@ public enum KernelImageError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .tooSmall(let size):
-            "kernel file is \(size) bytes, smaller than the 64-byte arm64 Image header"
+            "not an arm64 Linux Image: the file is \(size) bytes, smaller than the 64-byte Image header"
         case .badMagic(let wrapper):
             "not an arm64 Linux Image (no ARM\\x64 magic at offset 56); "
                 + (wrapper.map { "this is a \($0.rawValue)-compressed kernel: decompress it first" }

@@ -104,7 +104,9 @@ extension A64Assembler {
         _ name: String, opc: UInt32, _ rd: A64.Register, _ rn: A64.Register, _ bitmask: UInt64
     ) {
         guard let r = fields(name, [(rd, opc == 0b11 ? .zr : .sp), (rn, .zr)]) else { return }
-        guard let imm = A64.bitmaskImmediate(bitmask, is64Bit: rd.is64Bit) else { return rejectImmediate(name, bitmask) }
+        guard let imm = A64.bitmaskImmediate(bitmask, is64Bit: rd.is64Bit) else {
+            return rejectImmediate(name, bitmask)
+        }
         emit(Self.sf(rd) | opc << 29 | 0x1200_0000 | imm.n << 22 | imm.immr << 16 | imm.imms << 10 | r[1] << 5 | r[0])
     }
 

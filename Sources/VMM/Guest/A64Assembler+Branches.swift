@@ -42,7 +42,9 @@ extension A64Assembler {
         testBitAndBranch("tbnz", op: 1, rt, bit, label)
     }
 
-    private mutating func testBitAndBranch(_ name: String, op: UInt32, _ rt: A64.Register, _ bit: Int, _ label: A64.Label) {
+    private mutating func testBitAndBranch(
+        _ name: String, op: UInt32, _ rt: A64.Register, _ bit: Int, _ label: A64.Label
+    ) {
         guard let r = fields(name, [(rt, .zr)]) else { return }
         guard (0..<(rt.is64Bit ? 64 : 32)).contains(bit) else { return rejectImmediate(name, bit) }
         let b5 = UInt32(bit >> 5) << 31

@@ -70,7 +70,9 @@ extension A64Assembler {
     }
 
     /// Pre/post-indexed: size | 111000 | opc | 0 | imm9[20:12] | 01 (post) or 11 (pre) | Rn | Rt.
-    private mutating func indexed(_ name: String, _ opcode: UInt32, _ rt: A64.Register, _ base: A64.Register, _ offset: Int64) {
+    private mutating func indexed(
+        _ name: String, _ opcode: UInt32, _ rt: A64.Register, _ base: A64.Register, _ offset: Int64
+    ) {
         guard let r = fields(name, [(rt, .zr), (base, .sp)], sameWidth: false), baseIs64(name, base) else { return }
         guard (-256...255).contains(offset) else { return rejectImmediate(name, offset) }
         emit(opcode | (UInt32(truncatingIfNeeded: offset) & 0x1FF) << 12 | r[1] << 5 | r[0])

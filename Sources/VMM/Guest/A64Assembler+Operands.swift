@@ -18,7 +18,8 @@ extension A64Assembler {
     ) -> [UInt32]? {
         for (register, slot) in operands {
             if register.isStackPointer, slot == .zr {
-                reject(.invalidOperand(instruction: instruction, reason: "sp is not allowed here", byteOffset: byteOffset))
+                reject(
+                    .invalidOperand(instruction: instruction, reason: "sp is not allowed here", byteOffset: byteOffset))
                 return nil
             }
             if !register.isStackPointer, register.number == 31, slot == .sp {
@@ -38,7 +39,9 @@ extension A64Assembler {
 
     /// Records an out-of-range immediate for `instruction` and emits `UDF #0` in its place.
     mutating func rejectImmediate(_ instruction: String, _ value: some BinaryInteger) {
-        reject(.immediateOutOfRange(instruction: instruction, value: Int64(truncatingIfNeeded: value), byteOffset: byteOffset))
+        reject(
+            .immediateOutOfRange(
+                instruction: instruction, value: Int64(truncatingIfNeeded: value), byteOffset: byteOffset))
     }
 
     /// The `sf` bit (bit 31) for a register width.

@@ -23,7 +23,8 @@ extension A64Assembler {
         }
         // op0 0 and 1 are the PSTATE/hint/barrier and SYS spaces, not registers.
         guard register.op0 >= 2 else {
-            return reject(.invalidOperand(instruction: name, reason: "\(register) is not a register", byteOffset: byteOffset))
+            return reject(
+                .invalidOperand(instruction: name, reason: "\(register) is not a register", byteOffset: byteOffset))
         }
         emit(0xD500_0000 | (read ? 1 << 21 : 0) | Self.systemFields(register) | r[0])
     }

@@ -54,10 +54,15 @@ struct GuestImageWriter {
     /// `mov x19, #uartBase`.
     mutating func loadUARTBase() { asm.mov(.x19, uartBase) }
 
-    /// Prints a constant string (clobbers x0, x1, x30).
+    /// Prints a constant string (clobbers x0, x1, x30). Each distinct text is stored once per section.
     mutating func print(_ text: String) {
-        let label = asm.makeLabel("string")
-        section.strings.append((label, text))
+        let label: A64.Label
+        if let existing = section.strings.first(where: { $0.text == text }) {
+            label = existing.label
+        } else {
+            label = asm.makeLabel("string")
+            section.strings.append((label, text))
+        }
         asm.adr(.x0, label)
         asm.bl(section.puts)
     }
