@@ -17,19 +17,32 @@ extension Machine {
         } catch {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
         }
-        runState.withLock { $0.threads = threads }
-        kickIfStopping()
+        gate.setThreads(threads)
+        if gate.stopReason != nil { kickAll() }
         for t in threads { Threads.join(t) }
-        return runState.withLock { $0.exit } ?? .poweredOff
+        return gate.stopReason ?? .poweredOff
     }
 
     /// Asks every vCPU to stop; the first reason given wins. Safe from any thread.
     public func requestStop(_ exit: MachineExit) {
-        runState.withLock { state in
-            if state.exit == nil { state.exit = exit }
-        }
-        kickIfStopping()
+        gate.stop(exit)
+        kickAll()
     }
+
+    /// Stops every vCPU at an instruction boundary with any pending MMIO completed, so the state KVM
+    /// reports is consistent (api.rst: KVM_RUN with immediate_exit completes pending I/O). Returns
+    /// when all vCPUs are parked. Throws if the run has ended.
+    public func pause() throws(MachineError) {
+        guard gate.requestPause() else { throw .invalidConfig("the VM is not running") }
+        kickAll()
+        guard gate.waitParked(vcpus.count) else { throw .invalidConfig("the VM stopped while pausing") }
+    }
+
+    /// Lets paused vCPUs run again.
+    public func resume() { gate.resume() }
+
+    /// Whether a pause is in force.
+    public var isPaused: Bool { gate.isPaused }
 
     /// Makes `signals` (SIGINT, SIGTERM, ...) stop the machine cleanly: they are blocked in this thread
     /// and the vCPU threads it starts, and a helper thread turns each into `requestStop(.stopped)`.
@@ -48,41 +61,47 @@ extension Machine {
     /// Free space in the UART receive FIFO (so a reader can wait rather than drop input).
     public var consoleInputSpace: Int { devices.consoleInputSpace }
 
-    var isStopping: Bool { runState.withLock { $0.exit != nil } }
+    var isStopping: Bool { gate.stopReason != nil }
 
-    private func kickIfStopping() {
-        let threads: [pthread_t] = runState.withLock { $0.exit != nil ? $0.threads : [] }
+    /// Interrupts every vCPU: immediate_exit covers one between KVM_RUN calls, the signal one inside.
+    private func kickAll() {
+        let threads = gate.threads
         guard !threads.isEmpty else { return }
-        // immediate_exit covers a vCPU that is between checks and KVM_RUN; the signal covers one inside it.
         for vcpu in vcpus { vcpu.setImmediateExit(true) }
         for t in threads { Threads.kick(t) }
     }
 }
 
-/// Shared run state: how the run ended (first reason wins) and the threads to kick.
-struct RunState: ~Copyable {
-    var exit: MachineExit?
-    var threads: [pthread_t] = []
-}
-
 /// One vCPU's run loop. Exit handling is one small function per kind of exit.
 struct VCPUWorker: @unchecked Sendable {
-    // @unchecked: the VCPU is used only by this worker's thread (plus immediate_exit, which KVM
-    // documents as settable from another thread), and the Machine's shared parts are locked.
+    // @unchecked: the VCPU is used only by this worker's thread while running (plus immediate_exit,
+    // which KVM documents as settable from another thread); the Machine's shared parts are locked.
     let machine: Machine
     let vcpu: VCPU
 
+    /// Runs until the machine stops. After every interruption the worker passes the gate, where it
+    /// parks while a pause is in force. Because the interruption comes from a KVM_RUN with
+    /// immediate_exit set, any MMIO read completed before it has reached the guest's registers.
     func loop() {
         Threads.unblockKickSignal()
-        while !machine.isStopping {
+        while true {
+            let exit: VCPUExit
             do {
-                handle(try vcpu.run())
+                exit = try vcpu.run()
             } catch {
                 machine.requestStop(.guestFault(fault("KVM_RUN failed: \(error)")))
+                return
             }
+            if case .interrupted = exit {
+                if machine.gate.checkpoint() { return }
+                vcpu.setImmediateExit(false)
+                // A stop that raced with the line above would have its kick lost: look once more.
+                if machine.isStopping { return }
+                continue
+            }
+            handle(exit)
         }
     }
-
     func handle(_ exit: VCPUExit) {
         switch exit {
         case .mmio(let address, let data, let isWrite, let length):

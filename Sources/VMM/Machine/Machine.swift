@@ -23,8 +23,8 @@ public final class Machine: @unchecked Sendable {
     public let entryPoint: UInt64
     /// For the demo guest, the text it is expected to print.
     public let expectedDemoOutput: String?
-    /// How the run is going; shared by the vCPU threads.
-    let runState = Mutex(RunState())
+    /// How the run is going; shared by the vCPU threads and their controllers.
+    let gate = RunGate()
     /// Where non-fatal guest problems (unhandled MMIO) are reported.
     let warn: @Sendable (String) -> Void
 

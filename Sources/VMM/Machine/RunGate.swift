@@ -1,0 +1,84 @@
+import Glibc
+
+/// The run state shared by the vCPU threads and their controllers (signals, the control socket): how
+/// the run ended, whether a pause is requested, how many vCPUs are parked. A pthread mutex and
+/// condition variable, because parking needs waiting, which Synchronization.Mutex does not offer.
+final class RunGate: @unchecked Sendable {
+    // @unchecked: every field below is read and written only with `mutex` held.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var exit: MachineExit?
+    private var pauseRequested = false
+    private var parked = 0
+    private(set) var threads: [pthread_t] = []
+
+    init() {
+        // SAFETY: freshly allocated, initialised once here and destroyed once in deinit.
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(cond, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        cond.deallocate()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    var stopReason: MachineExit? { locked { exit } }
+
+    func setThreads(_ list: [pthread_t]) { locked { threads = list } }
+
+    /// Records why the run ends (the first reason wins) and wakes parked vCPUs so they can leave.
+    func stop(_ reason: MachineExit) {
+        locked {
+            if exit == nil { exit = reason }
+            pthread_cond_broadcast(cond)
+        }
+    }
+
+    /// What a vCPU thread does when it is interrupted: park while a pause is requested, then report
+    /// whether it must leave its loop.
+    func checkpoint() -> Bool {
+        locked {
+            if pauseRequested && exit == nil {
+                parked += 1
+                pthread_cond_broadcast(cond)
+                while pauseRequested && exit == nil { pthread_cond_wait(cond, mutex) }
+                parked -= 1
+            }
+            return exit != nil
+        }
+    }
+
+    /// Requests a pause; `kick` must then interrupt every vCPU. Returns false if the run has ended.
+    func requestPause() -> Bool {
+        locked {
+            pauseRequested = true
+            return exit == nil
+        }
+    }
+
+    /// Waits until `count` vCPUs are parked or the run ends. Returns whether they are all parked.
+    func waitParked(_ count: Int) -> Bool {
+        locked {
+            while parked < count && exit == nil { pthread_cond_wait(cond, mutex) }
+            return exit == nil
+        }
+    }
+
+    func resume() {
+        locked {
+            pauseRequested = false
+            pthread_cond_broadcast(cond)
+        }
+    }
+
+    var isPaused: Bool { locked { pauseRequested } }
+}
