@@ -22,12 +22,17 @@ enum RunCommand: Subcommand {
                           PSCI then uses SMC and the timer node lists the EL2 timers
         --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
+        --bench-mmio N    instead of a guest, a built-in payload that makes N one-byte UART writes (MMIO
+                          exits) and powers off; prints the timing to stderr (scripts/bench.sh)
         --device PATH     the KVM device (default /dev/kvm)
+        --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
+                          snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else
+                          /tmp/vmmctl-UID.sock); docs/control-protocol.md
 
         Console: guest output goes to stdout; stdin goes to the guest (raw mode on a terminal, restored on
         exit). Press Ctrl-A x to stop the VM. SIGINT and SIGTERM stop it cleanly too.
 
-        Exit status: 0 the guest powered off (PSCI SYSTEM_OFF); 10 it requested a reset (SYSTEM_RESET);
+        Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or a shutdown request came over the socket; 10 it requested a reset (SYSTEM_RESET);
         11 it crashed (SYSTEM_CRASH); 12 a guest fault vmmctl cannot continue from (reported with the vCPU,
         PC and ESR); 128+N stopped by signal N; 1 the VM could not be started (the message says why);
         2 bad command line.
@@ -41,7 +46,7 @@ enum RunCommand: Subcommand {
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
             args, command: name, flags: ["nested", "e2h0"],
-            options: ["initrd", "cmdline", "cpus", "memory", "dump-dtb", "device"])
+            options: ["initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio"])
         let config = try makeConfig(a)
         if let path = a.options["dump-dtb"] {
             let blob: [UInt8]
@@ -49,7 +54,17 @@ enum RunCommand: Subcommand {
             try HostFiles.writeAtomically(blob, to: path, what: "device tree")
             return 0
         }
-        return try boot(config, io)
+        let socket = a.options["api-socket"] ?? defaultSocketPath
+        return try serve(socket: socket, io) { console, warn throws(MachineError) in
+            try Machine(config, console: console, warn: warn)
+        }
+    }
+
+    /// The control socket used when --api-socket is not given.
+    static var defaultSocketPath: String {
+        var environment: [String: String] = [:]
+        if let dir = getenv("XDG_RUNTIME_DIR") { environment["XDG_RUNTIME_DIR"] = String(cString: dir) }
+        return ControlClient.defaultPath(environment: environment, uid: getuid())
     }
 
     static func makeConfig(_ a: Arguments) throws(CLIError) -> RunConfig {
@@ -63,6 +78,9 @@ enum RunCommand: Subcommand {
                 try HostFiles.read(p, what: "initrd")
             }
             payload = .linux(image: bytes, initrd: initrd)
+        } else if let n = a.options["bench-mmio"] {
+            guard let count = UInt64(n) else { throw .usage("--bench-mmio '\(n)' is not a count", command: name) }
+            payload = .uartFlood(count: count)
         } else {
             if a.options["initrd"] != nil {
                 throw .usage("--initrd needs a kernel IMAGE", command: name)
@@ -101,26 +119,48 @@ enum RunCommand: Subcommand {
         return n << shift
     }
 
-    static func boot(_ config: RunConfig, _ io: Terminal) throws(CLIError) -> Int32 {
+    /// Builds a machine with `make` (a fresh boot, or a restore), serves its control socket at
+    /// `socket`, connects the console and runs it to the end. Shared by `run` and `restore`.
+    static func serve(
+        socket: String, _ io: Terminal,
+        make: (@escaping @Sendable (UInt8) -> Void, @escaping @Sendable (String) -> Void) throws(MachineError) ->
+            Machine
+    ) throws(CLIError) -> Int32 {
+        let started = VMMCTL.startTime
         let out = io.out
         let err = io.err
         let machine: Machine
         do {
-            machine = try Machine(
-                config, console: { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
-                warn: { text in err.write("vmmctl: warning: \(text)\n") })
+            machine = try make(
+                { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
+                { text in err.write("vmmctl: warning: \(text)\n") })
+            try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP])
         } catch {
             throw CLIError(error.description)
         }
+        let server: ControlServer
+        do { server = try ControlServer.start(machine: machine, path: socket) } catch {
+            throw CLIError(error.description)
+        }
+        defer { unlink(server.path) }
         let console = ConsoleTerminal()
-        do { try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP]) } catch { throw CLIError(error.description) }
         console.enterRawMode()
         defer { console.restore() }
         console.startReader(
             deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
+        let ready = Clock.nanoseconds()
+        if getenv("VMMCTL_TIMING") != nil {
+            io.err.write("vmmctl: timing: ready to run \((ready - started) / 1000) us after vmmctl started\n")
+        }
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         console.restore()
+        if case .uartFlood(let count) = machine.config.payload, count > 0 {
+            let ns = Clock.nanoseconds() - ready
+            io.err.write(
+                "vmmctl: bench-mmio: \(count) MMIO exits in \(ns / 1_000_000) ms: \(ns / count) ns per exit round trip\n"
+            )
+        }
         return report(exit, io)
     }
 
@@ -140,6 +180,17 @@ enum RunCommand: Subcommand {
         case .stopped(let signal):
             io.err.write("vmmctl: \(exit)\n")
             return 128 + signal
+        case .shutdownRequested:
+            return 0
         }
+    }
+}
+
+/// A monotonic clock for the timings vmmctl reports.
+enum Clock {
+    static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -4,12 +4,19 @@
 /// line is wrong; subcommands document further codes (`check` exits 3 when KVM works but nested
 /// virtualization does not).
 public enum VMMCTL {
-    static let subcommands: [any Subcommand.Type] = [RunCommand.self, RegsCommand.self, CheckCommand.self]
+    static let subcommands: [any Subcommand.Type] = [
+        RunCommand.self, DumpRegsCommand.self, SnapshotCommand.self, RestoreCommand.self, PauseCommand.self,
+        ResumeCommand.self, ShutdownCommand.self, RegsCommand.self, CheckCommand.self,
+    ]
 
     public static let version = "0.1.0"
 
+    /// When this process entered `main` (for `VMMCTL_TIMING=1` reports).
+    static let startTime = Clock.nanoseconds()
+
     /// Runs `vmmctl` with `arguments` (without the program name).
     public static func main(_ arguments: [String], io: Terminal = .standard) -> Int32 {
+        _ = startTime
         do {
             return try dispatch(arguments, io)
         } catch {

@@ -10,5 +10,11 @@ cpus=$(grep -c ^processor /proc/cpuinfo)
 echo "VMMCTL-GUEST-UP cpus=$cpus"
 dmesg | grep -E "kvm \[[0-9]+\]" | head -n 20
 dmesg | grep -E "CPU: All CPU\(s\) started at|Booting CPU|SMP: Total" | head -n 5
+# vmmctl.test=ticker: print a numbered tick with the guest's uptime once a second, forever (the
+# snapshot/restore test stops it through the control socket).
+if grep -q "vmmctl.test=ticker" /proc/cmdline; then
+  i=0
+  while true; do echo "TICK $i $(cut -d' ' -f1 /proc/uptime)"; i=$((i+1)); sleep 1; done
+fi
 [ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
 poweroff -f

@@ -56,6 +56,17 @@ final class DeviceHub: @unchecked Sendable {
     /// Room in the UART receive FIFO.
     var consoleInputSpace: Int { lock.withLock { _ in uart.inputSpace } }
 
+    /// The UART's state, for a snapshot.
+    func uartState() -> PL011.State { lock.withLock { _ in uart.saveState() } }
+
+    /// Puts a snapshot's UART state back.
+    func restoreUART(_ state: PL011.State) throws(DeviceStateError) {
+        try lock.withLock { (_) throws(DeviceStateError) in
+            try uart.restore(state)
+            flushInterrupt()
+        }
+    }
+
     /// Called with the lock held: forwards the latest interrupt level, if it changed.
     private func flushInterrupt() {
         if let level = pendingLevel, let raise = raiseInterrupt {

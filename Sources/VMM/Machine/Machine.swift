@@ -23,60 +23,94 @@ public final class Machine: @unchecked Sendable {
     public let entryPoint: UInt64
     /// For the demo guest, the text it is expected to print.
     public let expectedDemoOutput: String?
+    /// The VM-wide counter offset we set (0 for a fresh boot; computed on restore).
+    let counterOffset = CounterOffsetBox()
     /// How the run is going; shared by the vCPU threads and their controllers.
     let gate = RunGate()
     /// Where non-fatal guest problems (unhandled MMIO) are reported.
     let warn: @Sendable (String) -> Void
 
+    /// The KVM side of a machine, built in the lab-proven order.
+    struct Parts {
+        var vm: VirtualMachine
+        var memory: GuestMemory
+        var gic: GICv3
+        var vcpus: [VCPU]
+    }
+
     /// Builds the machine and loads the guest. `console` receives the guest's UART output, `warn`
     /// non-fatal problems such as an access to an address where no device is.
-    public init(
+    public convenience init(
         _ config: RunConfig, console: @escaping @Sendable (UInt8) -> Void,
         warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MachineError) {
         try config.validate()
-        self.config = config
-        self.warn = warn
-        let layout = config.layout
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config)
+        let parts = try Self.bringUp(
+            config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)),
+            memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
+        _ = try Self.load(prepared, into: parts.memory)
+        do {
+            try Self.setBootRegisters(parts.vcpus[0], entry: prepared.entry, pstate: prepared.pstate, x0: prepared.x0)
+        } catch {
+            throw .kvm(error)
+        }
+        self.init(
+            config: config, parts: parts, console: console, warn: warn, deviceTreeBlob: prepared.dtb,
+            entryPoint: prepared.entry, expectedDemoOutput: prepared.expectedOutput)
+    }
+
+    init(
+        config: RunConfig, parts: Parts, console: @escaping @Sendable (UInt8) -> Void,
+        warn: @escaping @Sendable (String) -> Void, deviceTreeBlob: [UInt8]?, entryPoint: UInt64,
+        expectedDemoOutput: String?
+    ) {
+        self.config = config
+        self.warn = warn
+        vm = parts.vm
+        memory = parts.memory
+        gic = parts.gic
+        vcpus = parts.vcpus
+        devices = DeviceHub(layout: config.layout, console: console)
+        self.deviceTreeBlob = deviceTreeBlob
+        self.entryPoint = entryPoint
+        self.expectedDemoOutput = expectedDemoOutput
+        let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + MachineLayout.uartSPI)))
+        devices.connectInterrupt { level in irq.set(level) }
+    }
+
+    /// VM, memory slot, vGICv3 and its addresses, vCPUs with VCPU_INIT, the maintenance interrupt for
+    /// EL2 vCPUs, vGIC CTRL_INIT. `memory` makes the guest RAM (fresh, or a snapshot's file mapped).
+    static func bringUp(
+        _ config: RunConfig, features: [VCPUInitFeatures], memory makeMemory: () throws -> GuestMemory
+    ) throws(MachineError) -> Parts {
+        let layout = config.layout
         do {
             let system = try KVMSystem(path: config.kvmPath)
-            try system.require(config.features(forVCPU: 0).requiredCapabilities)
-            try Self.checkVCPUCount(system, config.vcpuCount)
-            vm = try system.createVM()
-            memory = try GuestMemory(guestAddress: layout.ramBase, size: Int(config.memorySize))
+            try system.require(features.first?.requiredCapabilities ?? [])
+            try Self.checkVCPUCount(system, features.count)
+            let vm = try system.createVM()
+            let memory = try makeMemory()
             try vm.map(memory)
-            gic = try GICv3(
+            let gic = try GICv3(
                 vm: vm,
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
-            var made: [VCPU] = []
-            for index in 0..<config.vcpuCount {
+            var vcpus: [VCPU] = []
+            for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
-                try vcpu.initialize(features: config.features(forVCPU: index))
-                made.append(vcpu)
+                try vcpu.initialize(features: f)
+                vcpus.append(vcpu)
             }
-            vcpus = made
-            if config.nested { try gic.setMaintenanceInterrupt() }
+            if features.contains(where: \.el2) { try gic.setMaintenanceInterrupt() }
             try gic.initialize()
+            return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus)
         } catch let error as MachineError {
             throw error
         } catch {
             throw .kvm(error)
         }
-        devices = DeviceHub(layout: layout, console: console)
-        let loaded = try Self.load(prepared, into: memory)
-        deviceTreeBlob = loaded.dtb
-        entryPoint = loaded.entry
-        expectedDemoOutput = loaded.expectedOutput
-        do {
-            try setBootRegisters(vcpus[0], entry: loaded.entry, pstate: loaded.pstate, x0: loaded.x0)
-        } catch {
-            throw .kvm(error)
-        }
-        let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + MachineLayout.uartSPI)))
-        devices.connectInterrupt { level in irq.set(level) }
     }
 
     static func checkVCPUCount(_ system: KVMSystem, _ count: Int) throws {
@@ -87,7 +121,7 @@ public final class Machine: @unchecked Sendable {
     }
 
     /// Sets PC, PSTATE and X0..X3 of the boot vCPU (arm64 boot protocol: x0 = DTB, x1..x3 = 0).
-    func setBootRegisters(_ vcpu: VCPU, entry: UInt64, pstate: UInt64?, x0: UInt64) throws {
+    static func setBootRegisters(_ vcpu: VCPU, entry: UInt64, pstate: UInt64?, x0: UInt64) throws {
         func set(_ name: String, _ value: UInt64) throws {
             try vcpu.setOneReg(RegisterTable.named(name)!, value)
         }
@@ -114,15 +148,20 @@ extension Machine {
     static func prepare(_ config: RunConfig) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo:
+        case .demo, .uartFlood:
             let program: GuestProgram
             do {
-                program =
-                    config.nested
-                    ? try DemoGuest.nested(
-                        uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
-                        ramSize: config.memorySize)
-                    : try DemoGuest.el1(uartBase: layout.uartBase, loadAddress: layout.ramBase)
+                if case .uartFlood(let count) = config.payload {
+                    program = try DemoGuest.uartFlood(
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count)
+                } else {
+                    program =
+                        config.nested
+                        ? try DemoGuest.nested(
+                            uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
+                            ramSize: config.memorySize)
+                        : try DemoGuest.el1(uartBase: layout.uartBase, loadAddress: layout.ramBase)
+                }
             } catch {
                 throw .badGuest("\(error)")
             }
@@ -176,7 +215,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count)).1
-        case .demo:
+        case .demo, .uartFlood:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil))
             } catch {

@@ -29,6 +29,8 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
     case guestFault(GuestFault)
     /// A signal (SIGINT, SIGTERM) or the console escape asked the VMM to stop.
     case stopped(signal: Int32)
+    /// A `shutdown` request (or `snapshot ... stop`) on the control socket.
+    case shutdownRequested
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum MachineExit: Equatable, Sendable, CustomStringConvertible {
         case .crashed: return "the guest crashed (PSCI SYSTEM_CRASH)"
         case .guestFault(let f): return f.description
         case .stopped(let s): return "stopped by signal \(s)"
+        case .shutdownRequested: return "stopped by a shutdown request on the control socket"
         }
     }
 }

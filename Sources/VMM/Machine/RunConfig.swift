@@ -7,6 +7,8 @@ public struct RunConfig: Sendable {
         /// The built-in demo guest: a tiny EL1 program, or with `nested` a tiny guest hypervisor at EL2
         /// that runs its own EL1 guest.
         case demo
+        /// A benchmark payload: `count` single-byte UART writes (MMIO exits), then SYSTEM_OFF.
+        case uartFlood(count: UInt64)
     }
 
     public var payload: Payload
@@ -56,7 +58,8 @@ public struct RunConfig: Sendable {
         guard memorySize >= 16 << 20, memorySize % (2 << 20) == 0 else {
             throw .invalidConfig("--memory must be a multiple of 2 MiB and at least 16 MiB")
         }
-        if case .demo = payload, vcpuCount != 1 {
+        if case .linux = payload {
+        } else if vcpuCount != 1 {
             throw .invalidConfig("the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image")
         }
     }

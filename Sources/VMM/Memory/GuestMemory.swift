@@ -1,7 +1,8 @@
 import Glibc
 import SysRegs
 
-/// Guest RAM: anonymous host mappings, each backing one range of guest physical addresses.
+/// Guest RAM: host mappings (anonymous, or private mappings of a snapshot's memory file), each backing
+/// one range of guest physical addresses.
 ///
 /// Every access is bounds-checked and must lie inside one region; out-of-range accesses throw
 /// rather than touch host memory. Register the memory with a VM through `VirtualMachine.map(_:)`,
@@ -53,6 +54,12 @@ public final class GuestMemory {
         regions = mapped
     }
 
+    /// Takes ownership of regions mapped elsewhere (`init(mappingFile:guestAddress:size:)`); they are
+    /// unmapped in deinit like anonymous ones.
+    init(adopting regions: [Region]) {
+        self.regions = regions.sorted { $0.guestAddress < $1.guestAddress }
+    }
+
     /// One region of `size` bytes at `guestAddress`.
     public convenience init(guestAddress: UInt64, size: Int) throws {
         try self.init(layout: [(guestAddress, size)])
@@ -60,7 +67,7 @@ public final class GuestMemory {
 
     deinit { Self.unmap(regions) }
 
-    private static func validate(_ layout: [(guestAddress: UInt64, size: Int)], page: Int) throws {
+    static func validate(_ layout: [(guestAddress: UInt64, size: Int)], page: Int) throws {
         for entry in layout {
             func invalid(_ reason: String) -> GuestMemoryError {
                 .invalidRegion(guestAddress: entry.guestAddress, size: entry.size, reason: reason)
@@ -78,7 +85,7 @@ public final class GuestMemory {
         }
     }
 
-    private static func unmap(_ regions: [Region]) {
+    static func unmap(_ regions: [Region]) {
         for region in regions {
             // SAFETY: hostAddress/size are exactly what mmap returned for this region; no reference
             // to the mapping outlives the GuestMemory that owns it.

@@ -10,6 +10,8 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
     case overlap(UInt64, UInt64)
     /// mmap failed.
     case allocationFailed(size: Int, errno: Int32)
+    /// A memory file could not be mapped as guest RAM.
+    case backingFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
             return "guest memory: regions at \(hexShort(a)) and \(hexShort(b)) overlap"
         case .allocationFailed(let size, let errno):
             return "guest memory: mmap of \(hexShort(size)) bytes: \(Errno.describe(errno))"
+        case .backingFile(let path, let reason):
+            return "guest memory: memory file \(path): \(reason)"
         }
     }
 }

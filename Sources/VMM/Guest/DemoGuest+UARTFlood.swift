@@ -1,0 +1,32 @@
+/// A benchmark payload: `count` single-byte stores to the PL011 data register (each one an MMIO exit to
+/// vmmctl and back), then PSCI SYSTEM_OFF. `vmmctl run --bench-mmio N` times it; see docs/performance.md.
+extension DemoGuest {
+    public static func uartFlood(
+        uartBase: UInt64, loadAddress: UInt64, count: UInt64
+    ) throws(DemoGuestError)
+        -> GuestProgram
+    {
+        guard loadAddress % 0x1000 == 0 else { throw .misalignedLoadAddress(loadAddress) }
+        var w = GuestImageWriter(uartBase: uartBase)
+        let entry = w.asm.here("entry")
+        let loop = w.asm.makeLabel("loop")
+        let done = w.asm.makeLabel("done")
+        w.loadUARTBase()
+        w.asm.mov(.x20, count)
+        w.asm.mov(.x1, UInt64(UInt8(ascii: ".")))
+        w.asm.bind(loop)
+        w.asm.cbz(.x20, done)
+        w.asm.strb(.w1, .offset(.x19))
+        w.asm.sub(.x20, .x20, 1)
+        w.asm.b(loop)
+        w.asm.bind(done)
+        w.powerOff(.hvc)
+        w.endSection()
+        let bytes = try assemble(w.asm)
+        let symbols = try resolve(["entry": entry], in: w.asm, at: loadAddress)
+        return GuestProgram(
+            name: "UART flood", bytes: bytes, loadAddress: loadAddress, entryPoint: symbols["entry"] ?? loadAddress,
+            entryPSTATE: pstateEL1h, expectedOutput: String(repeating: ".", count: Int(min(count, 1 << 20))),
+            symbols: symbols)
+    }
+}

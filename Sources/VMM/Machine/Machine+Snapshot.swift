@@ -1,0 +1,162 @@
+import SysRegs
+
+/// Capturing a paused machine's state, and building a machine from one.
+extension Machine {
+    /// The name of the guest RAM file inside a snapshot directory.
+    public static let memoryFileName = "memory.bin"
+
+    /// The guest RAM, for the snapshot writer (read while the machine is paused).
+    public var guestMemory: GuestMemory { memory }
+
+    /// Reads everything KVM and the devices hold for this machine. Call while paused (`pause()`), so
+    /// that every vCPU sits at an instruction boundary with pending MMIO completed. The memory checksum
+    /// is left 0: the snapshot writer computes it while writing the memory file.
+    public func captureState() throws(MachineError) -> MachineState {
+        do {
+            var vcpuStates: [VCPUState] = []
+            for vcpu in vcpus { vcpuStates.append(try Self.capture(vcpu)) }
+            let guestCounter = vcpuStates.first.flatMap { $0.value(of: "CNTVCT_EL0") } ?? 0
+            let gicState = try gic.saveState(
+                vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
+            return MachineState(
+                config: shape, counter: CounterState(offset: counterOffset.value, guestCounterAtPause: guestCounter),
+                vcpus: vcpuStates, gic: gicState, uart: devices.uartState(),
+                memory: MemoryState(
+                    guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
+                    checksum: 0))
+        } catch let error as MachineError {
+            throw error
+        } catch {
+            throw .kvm(error)
+        }
+    }
+
+    static func capture(_ vcpu: VCPU) throws -> VCPUState {
+        var entries: [RegisterEntry] = []
+        for id in try vcpu.regList() {
+            entries.append(RegisterEntry(id: id, name: RegisterTable.lookup(id).name, value: try vcpu.getOneReg(id)))
+        }
+        let mpidr = entries.first { $0.name == "MPIDR_EL1" }?.value.u64 ?? 0
+        return VCPUState(
+            index: vcpu.id, mpidr: mpidr, features: vcpu.features ?? VCPUInitFeatures(), registers: entries,
+            mpState: try vcpu.mpState().rawValue, events: try vcpu.events())
+    }
+
+    var shape: MachineShape {
+        MachineShape(
+            vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
+            cmdline: config.cmdline, ramBase: config.layout.ramBase, uartBase: config.layout.uartBase,
+            gicDistributorBase: config.layout.gicDistributorBase,
+            gicRedistributorBase: config.layout.gicRedistributorBase)
+    }
+
+    /// Rebuilds a machine from a snapshot: guest RAM is the snapshot's memory file mapped privately
+    /// (so restore time does not grow with guest memory), then KVM state is replayed in this order —
+    /// VCPU_INIT with the saved features (in bringUp), the VM-wide counter offset, registers, vGIC,
+    /// MP state and events, then devices. The machine is ready to `run()`.
+    ///
+    /// Why the counter offset comes first and CNTVCT_EL0/CNTPCT_EL0 are never written: KVM applies one
+    /// VM-wide offset to both counters (api.rst 4.138); once it is set KVM ignores those writes, and for
+    /// EL2 guests a per-vCPU CNTVCT write would land in the guest hypervisor's CNTVOFF_EL2, which we
+    /// replay verbatim as the guest's own register (reference 1.7, the NV restore pitfall).
+    public convenience init(
+        restoring state: MachineState, memoryFile: String, kvmPath: String = "/dev/kvm",
+        console: @escaping @Sendable (UInt8) -> Void, warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(MachineError) {
+        let config = Self.config(for: state, kvmPath: kvmPath)
+        try config.validate()
+        guard state.vcpus.count == state.config.vcpuCount, !state.vcpus.isEmpty else {
+            throw .badGuest("the snapshot has \(state.vcpus.count) vCPU states for \(state.config.vcpuCount) vCPUs")
+        }
+        let parts = try Self.bringUp(
+            config, features: state.vcpus.map(\.features),
+            memory: {
+                try GuestMemory(
+                    mappingFile: memoryFile, guestAddress: state.memory.guestAddress, size: Int(state.memory.size))
+            })
+        try Self.checkRegisterLists(parts.vcpus, state.vcpus)
+        let offset: UInt64
+        do {
+            offset = try Self.restoreCounter(parts, state.counter)
+            for (vcpu, saved) in zip(parts.vcpus, state.vcpus) { try Self.restoreRegisters(vcpu, saved) }
+            try parts.gic.restoreState(state.gic)
+            for (vcpu, saved) in zip(parts.vcpus, state.vcpus) {
+                try vcpu.setMPState(MPState(rawValue: saved.mpState))
+                try vcpu.setEvents(saved.events)
+            }
+        } catch {
+            throw .kvm(error)
+        }
+        let pc = state.vcpus[0].value(of: "PC") ?? 0
+        self.init(
+            config: config, parts: parts, console: console, warn: warn, deviceTreeBlob: nil, entryPoint: pc,
+            expectedDemoOutput: nil)
+        counterOffset.value = offset
+        do {
+            try devices.restoreUART(state.uart)
+        } catch {
+            throw .badGuest("UART state: \(error)")
+        }
+    }
+
+    static func config(for state: MachineState, kvmPath: String) -> RunConfig {
+        var layout = MachineLayout.standard
+        layout.ramBase = state.config.ramBase
+        layout.uartBase = state.config.uartBase
+        layout.gicDistributorBase = state.config.gicDistributorBase
+        layout.gicRedistributorBase = state.config.gicRedistributorBase
+        return RunConfig(
+            payload: .demo, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
+            memorySize: state.config.memorySize, nested: state.config.nested, e2h0: state.config.e2h0,
+            kvmPath: kvmPath, layout: layout)
+    }
+
+    /// Refuses a host whose vCPUs list other registers than the snapshot's, naming exactly which.
+    static func checkRegisterLists(_ vcpus: [VCPU], _ saved: [VCPUState]) throws(MachineError) {
+        for (vcpu, state) in zip(vcpus, saved) {
+            let host: Set<OneRegID>
+            do { host = Set(try vcpu.regList()) } catch { throw .kvm(error) }
+            let snap = Set(state.registers.map(\.id))
+            let missing = state.registers.filter { !host.contains($0.id) }.map(\.name)
+            let extra = host.subtracting(snap).sorted().map { RegisterTable.lookup($0).name }
+            guard missing.isEmpty && extra.isEmpty else {
+                var parts: [String] = []
+                if !missing.isEmpty { parts.append("missing on this host: \(missing.joined(separator: ", "))") }
+                if !extra.isEmpty { parts.append("not in the snapshot: \(extra.joined(separator: ", "))") }
+                throw .hostUnsupported(
+                    "vCPU \(state.index)'s registers differ from the snapshot's (\(parts.joined(separator: "; "))); "
+                        + "restore on a host with the same kernel and CPU features, or boot afresh")
+            }
+        }
+    }
+
+    /// Sets the VM-wide counter offset so the guest's counter resumes where it was paused: offset 0
+    /// first, read the host counter through vCPU 0's CNTVCT_EL0, then offset = host - guest-at-pause.
+    static func restoreCounter(_ parts: Parts, _ counter: CounterState) throws -> UInt64 {
+        let cntvct = RegisterTable.named("CNTVCT_EL0")!
+        try parts.vm.setCounterOffset(0)
+        let hostNow = try parts.vcpus[0].getOneReg(cntvct)
+        let offset = hostNow &- counter.guestCounterAtPause
+        try parts.vm.setCounterOffset(offset)
+        return offset
+    }
+
+    /// Writes every saved register except the two counters (owned by the VM-wide offset).
+    static func restoreRegisters(_ vcpu: VCPU, _ saved: VCPUState) throws {
+        let counters: Set<String> = ["CNTVCT_EL0", "CNTPCT_EL0"]
+        for entry in saved.registers where !counters.contains(entry.name) {
+            try vcpu.setOneReg(entry.id, entry.value)
+        }
+    }
+}
+
+extension VCPUState {
+    /// The low 64 bits of a named register, if present.
+    func value(of name: String) -> UInt64? { registers.first { $0.name == name }?.value.u64 }
+}
+
+/// The VM-wide counter offset in force (KVM has no getter), shared across threads.
+final class CounterOffsetBox: @unchecked Sendable {
+    // @unchecked: written once during init/restore, before any other thread exists.
+    var value: UInt64 = 0
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+extension GuestMemory {
+    /// Guest RAM backed by a private mapping of a memory file (a snapshot's `memory.bin`), so restore
+    /// maps rather than copies and its time does not grow with the guest's RAM.
+    ///
+    /// The mapping is `MAP_PRIVATE` with `PROT_READ | PROT_WRITE`: pages are read from the file on first
+    /// touch and copied on the guest's first write, so the file is never modified. Do not modify the
+    /// file while the memory is alive: pages not yet written by the guest may show such changes.
+    ///
+    /// - Parameters:
+    ///   - path: the file; its size must be exactly `size`.
+    ///   - guestAddress: the first guest physical address; page-aligned.
+    ///   - size: bytes; a multiple of the host page size.
+    /// - Throws: `GuestMemoryError.invalidRegion` for a bad layout, `.backingFile` if the file cannot be
+    ///   opened or has another size, `.allocationFailed` if mmap fails.
+    public convenience init(mappingFile path: String, guestAddress: UInt64, size: Int) throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        try Self.validate([(guestAddress, size)], page: page)
+        let file: HostFile
+        let fileSize: UInt64
+        do {
+            file = try HostFile.openForReading(path)
+            fileSize = try file.size()
+        } catch {
+            throw GuestMemoryError.backingFile(path: path, reason: "\(error)")
+        }
+        guard fileSize == UInt64(size) else {
+            throw GuestMemoryError.backingFile(
+                path: path, reason: "it has \(fileSize) bytes, guest RAM needs \(size)")
+        }
+        // SAFETY: a fresh private mapping of `size` bytes of a file at least that long (so no access
+        // past end of file raises SIGBUS); owned by the returned object and unmapped in its deinit.
+        // The mapping stays valid after the descriptor is closed.
+        let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, file.descriptor, 0)
+        let error = errno
+        file.close()
+        guard let pointer, pointer != MAP_FAILED else {
+            throw GuestMemoryError.allocationFailed(size: size, errno: error)
+        }
+        let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
+        self.init(adopting: [region])
+    }
+}

@@ -1,0 +1,135 @@
+/// Encodes a `MachineState` as a snapshot state file and decodes it back (docs/snapshot-format.md).
+///
+/// Pure: bytes in, bytes out, no files and no KVM, so every path is testable on any host. Decoding
+/// never traps: malformed input of any shape yields a `SnapshotError`.
+public enum SnapshotCodec {
+    /// Section versions this build writes and reads. Bump one whenever its payload layout or meaning
+    /// changes; the UART section carries `PL011.State.currentVersion` instead.
+    static let machineVersion: UInt32 = 1
+    static let counterVersion: UInt32 = 1
+    static let vcpuVersion: UInt32 = 1
+    static let gicVersion: UInt32 = 1
+    static let memoryVersion: UInt32 = 1
+
+    /// The state file for `state`: header, one section per component, END trailer.
+    public static func encode(_ state: MachineState) -> [UInt8] {
+        var writer = SnapshotContainerWriter()
+        appendSections(of: state, to: &writer)
+        return writer.finish()
+    }
+
+    /// Appends the sections for `state` (tests add foreign sections around them).
+    static func appendSections(of state: MachineState, to writer: inout SnapshotContainerWriter) {
+        writer.section(.machine, version: machineVersion, payload: encodeMachine(state.config))
+        writer.section(.counter, version: counterVersion, payload: encodeCounter(state.counter))
+        for vcpu in state.vcpus {
+            writer.section(.vcpu, version: vcpuVersion, payload: encodeVCPU(vcpu))
+        }
+        writer.section(.gic, version: gicVersion, payload: encodeGIC(state.gic))
+        writer.section(.uart, version: PL011.State.currentVersion, payload: encodeUART(state.uart))
+        writer.section(.memory, version: memoryVersion, payload: encodeMemory(state.memory))
+    }
+
+    /// Decodes and validates a state file.
+    ///
+    /// Checks, in order: magic, format version, framing and every checksum (so truncation and
+    /// corruption are reported as such), architecture, then each section's version and fields.
+    /// Unknown optional sections are skipped; unknown mandatory ones are an error.
+    public static func decode(_ bytes: [UInt8]) throws(SnapshotError) -> MachineState {
+        let container = try SnapshotContainer.parse(bytes)
+        guard container.architecture == SnapshotFormat.architecture else {
+            throw .otherArchitecture(found: container.architecture, supported: SnapshotFormat.architecture)
+        }
+        var parts = DecodedParts()
+        for section in container.sections {
+            try decode(section, of: container, into: &parts)
+        }
+        return try parts.assemble(formatVersion: container.formatVersion, endOffset: endOffset(container))
+    }
+
+    /// The version of `tag` this build reads, or nil for a tag it does not know.
+    static func supportedVersion(of tag: SnapshotTag) -> UInt32? {
+        switch tag {
+        case .machine: return machineVersion
+        case .counter: return counterVersion
+        case .vcpu: return vcpuVersion
+        case .gic: return gicVersion
+        case .uart: return PL011.State.currentVersion
+        case .memory: return memoryVersion
+        default: return nil
+        }
+    }
+
+    private static func decode(
+        _ section: SnapshotSection, of container: SnapshotContainer, into parts: inout DecodedParts
+    ) throws(SnapshotError) {
+        guard let supported = supportedVersion(of: section.tag) else {
+            if section.isOptional { return }
+            throw .unknownSection(
+                tag: section.tag.description, version: section.version, formatVersion: container.formatVersion,
+                supportedFormat: SnapshotFormat.version)
+        }
+        guard section.version == supported else {
+            if section.isOptional { return }
+            throw .unsupportedSectionVersion(
+                tag: section.tag.description, found: section.version, supported: supported)
+        }
+        var reader = container.reader(for: section)
+        switch section.tag {
+        case .machine: try parts.set(\.machine, decodeMachine(&reader), section)
+        case .counter: try parts.set(\.counter, decodeCounter(&reader), section)
+        case .vcpu: parts.vcpus.append(try decodeVCPU(&reader))
+        case .gic: try parts.set(\.gic, decodeGIC(&reader), section)
+        case .uart: try parts.set(\.uart, decodeUART(&reader, version: section.version), section)
+        case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
+        default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
+        }
+        guard reader.isAtEnd else {
+            throw reader.malformed("\(reader.remaining) unexpected bytes after the last field")
+        }
+    }
+
+    private static func endOffset(_ container: SnapshotContainer) -> Int {
+        container.sections.last.map { $0.payload.upperBound + SnapshotFormat.sectionTrailerSize } ?? 0
+    }
+}
+
+/// The sections decoded so far; `assemble` checks that every mandatory one was present.
+private struct DecodedParts {
+    var machine: MachineShape?
+    var counter: CounterState?
+    var vcpus: [VCPUState] = []
+    var gic: GICState?
+    var uart: PL011.State?
+    var memory: MemoryState?
+
+    /// Stores a section that may appear only once.
+    mutating func set<T>(
+        _ slot: WritableKeyPath<DecodedParts, T?>, _ value: T, _ section: SnapshotSection
+    ) throws(SnapshotError) {
+        guard self[keyPath: slot] == nil else {
+            throw .malformed(section: section.name, offset: section.offset, reason: "appears more than once")
+        }
+        self[keyPath: slot] = value
+    }
+
+    func assemble(formatVersion: UInt32, endOffset: Int) throws(SnapshotError) -> MachineState {
+        func missing(_ tag: SnapshotTag) -> SnapshotError {
+            .malformed(section: "file", offset: endOffset, reason: "the mandatory section '\(tag)' is missing")
+        }
+        guard let machine else { throw missing(.machine) }
+        guard let counter else { throw missing(.counter) }
+        guard let gic else { throw missing(.gic) }
+        guard let uart else { throw missing(.uart) }
+        guard let memory else { throw missing(.memory) }
+        guard vcpus.count == machine.vcpuCount else {
+            throw .malformed(
+                section: "file", offset: endOffset,
+                reason: "the machine has \(machine.vcpuCount) vCPUs but \(vcpus.count) 'VCPU' sections")
+        }
+        var state = MachineState(
+            config: machine, counter: counter, vcpus: vcpus, gic: gic, uart: uart, memory: memory)
+        state.version = formatVersion
+        return state
+    }
+}

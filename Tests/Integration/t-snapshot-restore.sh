@@ -1,0 +1,57 @@
+#!/bin/sh
+# Snapshot a Linux guest mid-run, stop the VM, restore it, and the guest's tick counter carries on from
+# where it stopped, with no gap and no clock jump beyond the pause. Also: dump-regs of the snapshot, an
+# existing snapshot directory is never overwritten, and a corrupted snapshot is refused.
+here=$(cd "$(dirname "$0")/.." && pwd)
+G=$here/guest
+[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+S=/tmp/snaptest; rm -rf $S; mkdir -p $S
+A=$S/a.sock B=$S/b.sock
+wait_for() {  # FILE PATTERN SECONDS
+  n=0; while ! grep -q "$2" "$1" 2>/dev/null; do n=$((n+1)); [ $n -gt "$3" ] && return 1; sleep 1; done
+}
+"$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket $A \
+  --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>&1 &
+pid1=$!
+wait_for $S/run1.log "TICK 3 " 120 || { echo "the guest never ticked"; tail -n 20 $S/run1.log; kill $pid1; exit 1; }
+"$VMMCTL" dump-regs --api-socket $A --filter PSTATE | head -n 8 || exit 1
+"$VMMCTL" snapshot $S/snap --then stop --api-socket $A || { kill $pid1; exit 1; }
+wait $pid1; st=$?
+[ "$st" = 0 ] || { echo "run exited $st after snapshot --then stop"; exit 1; }
+last=$(grep -a "^TICK" $S/run1.log | tail -n 1)
+echo "before the snapshot: $last"
+n=$(echo "$last" | cut -d' ' -f2); t=$(echo "$last" | cut -d' ' -f3)
+ls -l $S/snap
+# An existing snapshot is never overwritten.
+"$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket $A \
+  --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run3.log 2>&1 &
+pid3=$!
+wait_for $S/run3.log "TICK 0 " 120
+before=$(ls -l --time-style=+%s $S/snap | md5sum)
+if "$VMMCTL" snapshot $S/snap --api-socket $A 2>$S/err.txt; then echo "overwrote an existing snapshot"; exit 1; fi
+cat $S/err.txt
+grep -q "already exists" $S/err.txt || { echo "no 'already exists' error"; exit 1; }
+[ "$(ls -l --time-style=+%s $S/snap | md5sum)" = "$before" ] || { echo "the existing snapshot changed"; exit 1; }
+"$VMMCTL" shutdown --api-socket $A; wait $pid3
+# dump-regs of the snapshot.
+"$VMMCTL" dump-regs --snapshot $S/snap --filter el2-special >/dev/null 2>&1 || true
+"$VMMCTL" dump-regs --snapshot $S/snap --vcpu 0 | head -n 12 || exit 1
+# Restore: the ticks carry on.
+"$VMMCTL" restore $S/snap --api-socket $B </dev/null >$S/run2.log 2>&1 &
+pid2=$!
+next=$((n + 3))
+wait_for $S/run2.log "TICK $next " 120 || { echo "no TICK $next after restore"; tail -n 20 $S/run2.log; kill $pid2; exit 1; }
+"$VMMCTL" shutdown --api-socket $B; wait $pid2
+first=$(grep -a "^TICK" $S/run2.log | head -n 1)
+echo "after the restore: $first ... $(grep -a "^TICK" $S/run2.log | tail -n 1)"
+m=$(echo "$first" | cut -d' ' -f2); u=$(echo "$first" | cut -d' ' -f3)
+[ "$m" = $((n + 1)) ] || { echo "the counter did not continue: $n then $m"; exit 1; }
+# The guest's uptime moves on by about the tick period, not by the wall time the VM was stopped.
+awk -v a="$t" -v b="$u" 'BEGIN { d = b - a; print "uptime step across the restore: " d " s"; exit !(d > 0 && d < 5) }' || exit 1
+# A corrupted snapshot is refused, and nothing starts.
+cp -r $S/snap $S/bad
+printf 'X' | dd of=$S/bad/state.vmmsnap bs=1 seek=100 conv=notrunc 2>/dev/null
+if "$VMMCTL" restore $S/bad --api-socket $B </dev/null >$S/bad.log 2>&1; then echo "restored a corrupted snapshot"; exit 1; fi
+cat $S/bad.log
+grep -qi "checksum\|corrupt" $S/bad.log || { echo "no checksum error"; exit 1; }
+rm -rf $S

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import VMM
+
+/// Guest RAM mapped from a snapshot's memory file: same bytes, and guest writes stay private.
+@Suite struct SnapshotMemoryMappingTests {
+    let base: UInt64 = 0x4000_0000
+    let size = 0x2_0000
+
+    func makeFile(_ bytes: [UInt8]) throws -> (directory: String, path: String) {
+        let directory = try SnapshotFixtures.temporaryDirectory()
+        let path = directory + "/memory.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (directory, path)
+    }
+
+    @Test func mappingGivesTheFileBytesAndWritesStayPrivate() throws {
+        let pattern = (0..<size).map { UInt8(truncatingIfNeeded: $0 ^ ($0 >> 8)) }
+        let (directory, path) = try makeFile(pattern)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let memory = try GuestMemory(mappingFile: path, guestAddress: base, size: size)
+        #expect(memory.regions.count == 1)
+        #expect(memory.regions[0].guestAddress == base)
+        #expect(try memory.read(at: base, count: size) == pattern)
+
+        try memory.write(UInt64(0x1122_3344_5566_7788), at: base + 0x1000)
+        try memory.write([UInt8](repeating: 0xEE, count: 64), at: base + UInt64(size) - 64)
+        #expect(try memory.read(UInt64.self, at: base + 0x1000) == 0x1122_3344_5566_7788)
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == pattern)
+
+        let second = try GuestMemory(mappingFile: path, guestAddress: base, size: size)
+        #expect(try second.read(at: base, count: size) == pattern)
+    }
+
+    @Test func restoreFromASnapshotDirectoryMapsItsMemory() throws {
+        let root = try SnapshotFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let state = SnapshotFixtures.small
+        let ram = try GuestMemory(guestAddress: state.memory.guestAddress, size: Int(state.memory.size))
+        try ram.write(Array("hello from the guest".utf8), at: state.memory.guestAddress + 0x200)
+        try SnapshotStore.write(state: state, memory: ram, to: root + "/snap")
+        let (read, memoryFile) = try SnapshotStore.read(from: root + "/snap")
+        let restored = try GuestMemory(
+            mappingFile: memoryFile, guestAddress: read.memory.guestAddress, size: Int(read.memory.size))
+        #expect(
+            try restored.read(at: state.memory.guestAddress + 0x200, count: 20) == Array("hello from the guest".utf8))
+    }
+
+    @Test func wrongSizeOrMissingFileIsRefused() throws {
+        let (directory, path) = try makeFile([UInt8](repeating: 1, count: size / 2))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect {
+            _ = try GuestMemory(mappingFile: path, guestAddress: base, size: size)
+        } throws: { error in
+            guard case .backingFile(_, let reason) = error as? GuestMemoryError else { return false }
+            return reason.contains("\(size / 2) bytes")
+        }
+        #expect {
+            _ = try GuestMemory(mappingFile: directory + "/absent", guestAddress: base, size: size)
+        } throws: { error in
+            guard case .backingFile(_, let reason) = error as? GuestMemoryError else { return false }
+            return reason.contains("ENOENT")
+        }
+        #expect(throws: GuestMemoryError.self) {
+            _ = try GuestMemory(mappingFile: path, guestAddress: base + 1, size: size / 2)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Runs inside the lab VM (see scripts/bench.sh). Times come from /proc/uptime (10 ms resolution) or
+# from vmmctl's own monotonic-clock lines (VMMCTL_TIMING=1, --bench-mmio).
+V=/lab/bin/vmmctl G=/lab/guest
+RUNS=${RUNS:-3}
+stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
+  name=$1 unit=$2; shift 2
+  printf '%s\n' "$@" | sort -n | awk -v n="$name" -v u="$unit" '{a[NR]=$1} END {
+    printf "%-44s min %s  median %s  max %s %s\n", n, a[1], a[int((NR+1)/2)], a[NR], u }'
+}
+now() { cut -d' ' -f1 /proc/uptime; }
+
+boot() {  # FLAGS...
+  t0=$(now)
+  "$V" run "$G/Image" --initrd "$G/initrd" --memory 512M --cmdline "console=ttyAMA0 panic=-1 quiet" "$@" \
+    </dev/null 2>&1 | while IFS= read -r line; do
+      case $line in *VMMCTL-GUEST-UP*) awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f\n", b-a}' ;; esac
+    done
+}
+for mode in plain nested; do
+  flags=""; [ $mode = nested ] && flags=--nested
+  vals=""; i=0; while [ $i -lt "$RUNS" ]; do vals="$vals $(boot $flags)"; i=$((i+1)); done
+  stats "boot to init marker ($mode, 512 MiB)" s $vals
+done
+
+for mode in plain nested; do
+  flags=""; [ $mode = nested ] && flags=--nested
+  vals=""; i=0
+  while [ $i -lt "$RUNS" ]; do
+    v=$("$V" run --bench-mmio 20000 $flags </dev/null 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) ns per exit.*/\1/p')
+    vals="$vals $v"; i=$((i+1))
+  done
+  stats "MMIO exit round trip ($mode)" ns $vals
+done
+
+# RSS beyond guest RAM, sampled once the Linux guest is up (ticker mode keeps it running).
+vals=""; i=0
+while [ $i -lt "$RUNS" ]; do
+  rm -f /tmp/rss.log
+  "$V" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket /tmp/bench.sock \
+    --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >/tmp/rss.log 2>&1 &
+  pid=$!
+  n=0; while ! grep -q "TICK 2 " /tmp/rss.log 2>/dev/null && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+  total=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
+  guest=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {m=0} /^Size: +262144 kB/ {m=1} m && /^Rss:/ {print $2; m=0}' /proc/$pid/smaps | head -n 1)
+  vals="$vals $(( (total - ${guest:-0}) / 1024 ))"
+  "$V" shutdown --api-socket /tmp/bench.sock >/dev/null; wait $pid
+  i=$((i+1))
+done
+stats "VMM RSS beyond guest RAM (Linux guest up)" MiB $vals
+
+for mem in 256M 1G; do
+  svals=""; rvals=""; i=0
+  while [ $i -lt "$RUNS" ]; do
+    rm -rf /tmp/bsnap /tmp/b.log
+    "$V" run "$G/Image" --initrd "$G/initrd" --memory $mem --api-socket /tmp/bench.sock \
+      --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >/tmp/b.log 2>&1 &
+    pid=$!
+    n=0; while ! grep -q "TICK 1 " /tmp/b.log 2>/dev/null && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+    t0=$(now)
+    "$V" snapshot /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1
+    svals="$svals $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f\n", b-a}')"
+    wait $pid
+    VMMCTL_TIMING=1 "$V" restore /tmp/bsnap --api-socket /tmp/bench.sock </dev/null >/tmp/r.log 2>&1 &
+    pid=$!
+    n=0; while ! grep -q "ready to run" /tmp/r.log 2>/dev/null && [ $n -lt 60 ]; do sleep 1; n=$((n+1)); done
+    rvals="$rvals $(sed -n 's/.*ready to run \([0-9]*\) us after vmmctl started.*/\1/p' /tmp/r.log | awk '{printf "%.3f\n", $1/1e6}')"
+    "$V" shutdown --api-socket /tmp/bench.sock >/dev/null 2>&1; wait $pid
+    i=$((i+1))
+  done
+  stats "snapshot ($mem guest, paused VM to files)" s $svals
+  stats "restore ($mem guest, start to ready-to-run)" s $rvals
+done
