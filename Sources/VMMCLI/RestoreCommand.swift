@@ -5,9 +5,10 @@ enum RestoreCommand: Subcommand {
     static let name = "restore"
     static let summary = "build a VM from a snapshot directory and resume the guest where it was"
     static let help = """
-        Usage: vmmctl restore DIR [--api-socket PATH] [--device PATH]
+        Usage: vmmctl restore DIR [--verify] [--api-socket PATH] [--device PATH]
 
-        Checks DIR (format version, architecture, every checksum, the memory file) before touching KVM,
+        Checks DIR (format version, architecture, every state checksum, the memory file's presence and
+        size; with --verify also the memory file's checksum, which reads all of it) before touching KVM,
         maps its guest RAM (restore time does not grow with guest memory), recreates the vCPUs with
         their saved features, sets the VM-wide counter offset so the guest's clock carries on from the
         moment of the snapshot, replays every register, the vGICv3, MP state and devices, and runs the
@@ -17,10 +18,10 @@ enum RestoreCommand: Subcommand {
         """
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
-        let a = try Arguments(args, command: name, options: ["api-socket", "device"])
+        let a = try Arguments(args, command: name, flags: ["verify"], options: ["api-socket", "device"])
         let dir = try a.positionals(["a snapshot directory"], command: name)[0]
         let loaded: (MachineState, memoryFile: String)
-        do { loaded = try SnapshotStore.read(from: dir) } catch { throw CLIError("\(error)") }
+        do { loaded = try SnapshotStore.read(from: dir, verifyMemory: a.has("verify")) } catch { throw CLIError("\(error)") }
         let kvm = a.options["device"] ?? "/dev/kvm"
         return try RunCommand.serve(socket: a.options["api-socket"] ?? RunCommand.defaultSocketPath, io) {
             console, warn throws(MachineError) in
