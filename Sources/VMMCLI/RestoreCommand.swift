@@ -21,7 +21,9 @@ enum RestoreCommand: Subcommand {
         let a = try Arguments(args, command: name, flags: ["verify"], options: ["api-socket", "device"])
         let dir = try a.positionals(["a snapshot directory"], command: name)[0]
         let loaded: (MachineState, memoryFile: String)
-        do { loaded = try SnapshotStore.read(from: dir, verifyMemory: a.has("verify")) } catch { throw CLIError("\(error)") }
+        do { loaded = try SnapshotStore.read(from: dir, verifyMemory: a.has("verify")) } catch {
+            throw CLIError("\(error)")
+        }
         let kvm = a.options["device"] ?? "/dev/kvm"
         return try RunCommand.serve(socket: a.options["api-socket"] ?? RunCommand.defaultSocketPath, io) {
             console, warn throws(MachineError) in
