@@ -16,5 +16,13 @@ if grep -q "vmmctl.test=ticker" /proc/cmdline; then
   i=0
   while true; do echo "TICK $i $(cut -d' ' -f1 /proc/uptime)"; i=$((i+1)); sleep 1; done
 fi
+# vmmctl.test=l2-flood: this (nested) guest's own KVM runs an L2 guest that writes dots to the UART
+# until stopped, so a snapshot catches the guest hypervisor with its L2 guest running.
+if grep -q "vmmctl.test=l2-flood" /proc/cmdline; then
+  echo "L2-FLOOD-START"
+  /vmmctl run --bench-mmio 1000000000 --api-socket /tmp/l2.sock </dev/null
+  echo "L2-EXIT=$?"
+  poweroff -f
+fi
 [ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
 poweroff -f
