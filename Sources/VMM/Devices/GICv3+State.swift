@@ -48,8 +48,10 @@ extension GICv3 {
 
     /// The 32-bit MPIDR affinity KVM's GIC attributes use (Aff3:Aff2:Aff1:Aff0).
     public static func packedAffinity(mpidr: UInt64) -> UInt32 {
-        UInt32(truncatingIfNeeded: (mpidr >> 8 & 0xFF_FFFF) << 8 | mpidr & 0xFF)
-            | UInt32(truncatingIfNeeded: mpidr >> 32 & 0xFF) << 24
+        // MPIDR_EL1: Aff0 [7:0], Aff1 [15:8], Aff2 [23:16], Aff3 [39:32]; bit 31 is RES1 and must not leak in.
+        let aff0to2 = UInt32(truncatingIfNeeded: mpidr & 0xFF_FFFF)
+        let aff3 = UInt32(truncatingIfNeeded: (mpidr >> 32) & 0xFF)
+        return aff3 << 24 | aff0to2
     }
 
     /// Reads the whole GIC state for vCPUs with these MPIDRs and EL2-ness. Call with every vCPU paused.
