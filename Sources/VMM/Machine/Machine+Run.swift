@@ -18,7 +18,8 @@ extension Machine {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
         }
         gate.setThreads(threads)
-        if gate.stopReason != nil { kickAll() }
+        // A stop or pause requested before the threads existed found nobody to kick.
+        if gate.stopReason != nil || gate.isPaused { kickAll() }
         for t in threads { Threads.join(t) }
         return gate.stopReason ?? .poweredOff
     }
