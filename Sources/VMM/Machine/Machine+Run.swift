@@ -86,6 +86,9 @@ struct VCPUWorker: @unchecked Sendable {
     func loop() {
         Threads.unblockKickSignal()
         while true {
+            // Re-arm immediate_exit if a pause or stop is pending: its kick may have come while this
+            // thread was outside KVM_RUN and been undone by the clear below.
+            if machine.gate.needsAttention { vcpu.setImmediateExit(true) }
             let exit: VCPUExit
             do {
                 exit = try vcpu.run()
@@ -96,8 +99,6 @@ struct VCPUWorker: @unchecked Sendable {
             if case .interrupted = exit {
                 if machine.gate.checkpoint() { return }
                 vcpu.setImmediateExit(false)
-                // A stop that raced with the line above would have its kick lost: look once more.
-                if machine.isStopping { return }
                 continue
             }
             handle(exit)

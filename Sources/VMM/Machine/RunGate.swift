@@ -81,4 +81,8 @@ final class RunGate: @unchecked Sendable {
     }
 
     var isPaused: Bool { locked { pauseRequested } }
+
+    /// Whether a pause or stop is pending: a vCPU checks this before each KVM_RUN, so a kick that
+    /// arrived while it was outside KVM_RUN (and whose immediate_exit it then cleared) is not lost.
+    var needsAttention: Bool { locked { pauseRequested || exit != nil } }
 }
