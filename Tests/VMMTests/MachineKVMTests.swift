@@ -8,6 +8,7 @@ import Testing
 final class ConsoleCapture: Sendable {
     private let bytes = Mutex<[UInt8]>([])
     func append(_ b: UInt8) { bytes.withLock { $0.append(b) } }
+    var count: Int { bytes.withLock { $0.count } }
     var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
 }
 
@@ -53,6 +54,7 @@ struct MachineKVMTests {
 struct MachineRestoreKVMTests {
     final class Box: @unchecked Sendable {
         var exit: MachineExit?
+        var machine: Machine?
     }
 
     @Test(
@@ -60,18 +62,20 @@ struct MachineRestoreKVMTests {
         arguments: [false, true])
     func floodContinuesAfterRestore(nested: Bool) throws {
         let count: UInt64 = 4000
+        let pauseAt = 1000
         let console1 = ConsoleCapture()
-        let first = try Machine(RunConfig(payload: .uartFlood(count: count), nested: nested), console: console1.append)
+        let trigger = Box()
+        // The console callback runs on the vCPU thread: it may request a pause but not wait for one.
+        let first = try Machine(
+            RunConfig(payload: .uartFlood(count: count), nested: nested),
+            console: { byte in
+                console1.append(byte)
+                if console1.count == pauseAt { trigger.machine?.requestPause() }
+            })
+        trigger.machine = first
         let box = Box()
         let runner = try Threads.spawn { box.exit = try? first.run() }
-        try first.pause()
-        // Let it make some progress first, without sleeping: resume and pause until output appears.
-        var rounds = 0
-        while console1.text.isEmpty && rounds < 100_000 {
-            first.resume()
-            try first.pause()
-            rounds += 1
-        }
+        try first.waitUntilPaused()
         let state = try first.captureState()
         let directory = "/tmp/vmmctl-restore-test-\(getpid())-\(nested)"
         let written = try SnapshotStore.write(state: state, memory: first.guestMemory, to: directory)
@@ -84,7 +88,7 @@ struct MachineRestoreKVMTests {
         first.requestStop(.shutdownRequested)
         Threads.join(runner)
         #expect(box.exit == .shutdownRequested)
-        #expect(before > 0 && before < Int(count))
+        #expect(before >= pauseAt && before < Int(count))
 
         let (loaded, memoryFile) = try SnapshotStore.read(from: directory)
         #expect(loaded == written)
