@@ -1,6 +1,6 @@
 /// A benchmark payload: `count` single-byte stores to the PL011 data register (each one an MMIO exit to
 /// vmmctl and back), then PSCI SYSTEM_OFF. `vmmctl run --bench-mmio N` times it; see docs/performance.md.
-/// With `nested` the vCPU has EL2 and the payload still runs at EL1: its PSCI call must then be SMC,
+/// With `hasEL2` the vCPU has EL2 and the payload still runs at EL1: its PSCI call must then be SMC,
 /// because HVC from EL1 would go to the (absent) guest hypervisor at virtual EL2.
 extension DemoGuest {
     public static func uartFlood(
@@ -22,7 +22,7 @@ extension DemoGuest {
         w.asm.sub(.x20, .x20, 1)
         w.asm.b(loop)
         w.asm.bind(done)
-        w.powerOff(nested ? .smc : .hvc)
+        w.powerOff(hasEL2 ? .smc : .hvc)
         w.endSection()
         let bytes = try assemble(w.asm)
         let symbols = try resolve(["entry": entry], in: w.asm, at: loadAddress)
