@@ -4,7 +4,7 @@
 /// because HVC from EL1 would go to the (absent) guest hypervisor at virtual EL2.
 extension DemoGuest {
     public static func uartFlood(
-        uartBase: UInt64, loadAddress: UInt64, count: UInt64
+        uartBase: UInt64, loadAddress: UInt64, count: UInt64, hasEL2: Bool = false
     ) throws(DemoGuestError)
         -> GuestProgram
     {
