@@ -46,6 +46,12 @@ native_kvm=0
 [ "$(uname -s)-$(uname -m)" = Linux-aarch64 ] && [ -e /dev/kvm ] && native_kvm=1
 
 if [ "$host" = 1 ]; then
+  # dtc validates the generated device trees (the test says so and skips when it is absent).
+  if ! command -v dtc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "host: installing device-tree-compiler (dtc)"
+    (apt-get -q update && apt-get -q -y install --no-install-recommends device-tree-compiler) >/dev/null 2>&1 \
+      || echo "could not install dtc; the dtc checks will be skipped"
+  fi
   say "host: swift build ($(uname -m))"
   cd "$ROOT"
   swift build -Xswiftc -warnings-as-errors 2>&1 | tail -n 30
