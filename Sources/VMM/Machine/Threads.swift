@@ -61,6 +61,10 @@ enum Threads {
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        // A shell starts background jobs with SIGINT ignored, and an ignored signal is never pending, so
+        // sigwait would not see it: take SIGINT and SIGTERM back to their default (they are blocked, so
+        // the default action never runs). SIGHUP stays ignored under nohup.
+        for s in signals where s == SIGINT || s == SIGTERM { signal(s, SIG_DFL) }
         let waitSet = set
         _ = try spawn {
             var set = waitSet
