@@ -51,3 +51,32 @@ struct RunCommandTests {
         #expect(access(path + ".dtb", F_OK) != 0)
     }
 }
+
+@Suite("vmmctl run --dump-dtb")
+struct DumpDTBTests {
+    /// A minimal arm64 Image: the 64-byte header with the magic and a 64 KiB image_size.
+    static var image: [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 0x1_0000)
+        bytes.replaceSubrange(16..<24, with: [0, 0, 1, 0, 0, 0, 0, 0])
+        bytes.replaceSubrange(56..<60, with: [0x41, 0x52, 0x4D, 0x64])
+        return bytes
+    }
+
+    @Test("writes the guest's device tree without KVM: parseable, with the command line, initrd and nested timers")
+    func dumpDTB() throws {
+        let base = "/tmp/vmmctl-dumpdtb-\(getpid())"
+        try HostFiles.writeAtomically(Self.image, to: base + ".img", what: "test image")
+        try HostFiles.writeAtomically([UInt8](repeating: 7, count: 4096), to: base + ".initrd", what: "test initrd")
+        defer { for f in [".img", ".initrd", ".dtb"] { unlink(base + f) } }
+        let r = CLIRun(
+            "run", base + ".img", "--initrd", base + ".initrd", "--cmdline", "console=ttyAMA0 hello", "--cpus", "2",
+            "--nested", "--dump-dtb", base + ".dtb")
+        #expect(r.status == 0, "\(r.err)")
+        let blob = try HostFiles.read(base + ".dtb", what: "dtb")
+        let tree = try FDT.parse(blob).root
+        #expect(tree.node(atPath: "/chosen")?.property("bootargs")?.stringValues == ["console=ttyAMA0 hello"])
+        #expect(tree.node(atPath: "/chosen")?.property("linux,initrd-start") != nil)
+        #expect(tree.node(atPath: "/psci")?.property("method")?.stringValues == ["smc"])
+        #expect(tree.node(atPath: "/cpus/cpu@1") != nil)
+    }
+}
