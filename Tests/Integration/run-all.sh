@@ -8,7 +8,8 @@ export VMMCTL
 fail=0
 for t in "$here"/t-*.sh; do
   name=$(basename "$t" .sh)
-  out=$(sh "$t" 2>&1); st=$?
+  # A hung script fails by itself instead of stalling the whole run (busybox and coreutils timeout).
+  out=$(timeout "${INTEGRATION_TIMEOUT:-600}" sh "$t" 2>&1); st=$?
   if [ "$st" = 0 ]; then echo "ok $name"; else echo "not ok $name (exit $st)"; fail=1; fi
   printf '%s\n' "$out" | sed 's/^/    # /'
 done
