@@ -52,6 +52,11 @@ public final class Machine: @unchecked Sendable {
             memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
         _ = try Self.load(prepared, into: parts.memory)
         do {
+            // Own the VM-wide counter offset from the start (0: the guest's virtual and physical counters
+            // both read the host counter). KVM's default gives the virtual counter an offset but not the
+            // physical one; a restore can only set one offset for both, so a guest hypervisor at EL2,
+            // which runs on the physical counter and the EL2 timers, would see its time jump backwards.
+            if try parts.vm.checkExtension(.counterOffset) > 0 { try parts.vm.setCounterOffset(0) }
             try Self.setBootRegisters(parts.vcpus[0], entry: prepared.entry, pstate: prepared.pstate, x0: prepared.x0)
         } catch {
             throw .kvm(error)
