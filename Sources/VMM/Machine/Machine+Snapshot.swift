@@ -15,7 +15,10 @@ extension Machine {
         do {
             var vcpuStates: [VCPUState] = []
             for vcpu in vcpus { vcpuStates.append(try Self.capture(vcpu)) }
-            let guestCounter = vcpuStates.first.flatMap { $0.value(of: "CNTVCT_EL0") } ?? 0
+            // The physical counter, not CNTVCT_EL0: on an EL2 vCPU the virtual counter KVM reports includes
+            // the guest hypervisor's CNTVOFF_EL2 (which a VHE guest hypervisor keeps loaded with its own
+            // guest's offset), so it is not the VM's time base.
+            let guestCounter = vcpuStates.first.flatMap { $0.value(of: "CNTPCT_EL0") } ?? 0
             let gicState = try gic.saveState(
                 vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
             return MachineState(
@@ -130,12 +133,12 @@ extension Machine {
         }
     }
 
-    /// Sets the VM-wide counter offset so the guest's counter resumes where it was paused: offset 0
-    /// first, read the host counter through vCPU 0's CNTVCT_EL0, then offset = host - guest-at-pause.
+    /// Sets the VM-wide counter offset so the guest's counters resume where they were paused: offset 0
+    /// first, read the host counter through vCPU 0's CNTPCT_EL0, then offset = host - guest-at-pause.
     static func restoreCounter(_ parts: Parts, _ counter: CounterState) throws -> UInt64 {
-        let cntvct = RegisterTable.named("CNTVCT_EL0")!
+        let cntpct = RegisterTable.named("CNTPCT_EL0")!
         try parts.vm.setCounterOffset(0)
-        let hostNow = try parts.vcpus[0].getOneReg(cntvct)
+        let hostNow = try parts.vcpus[0].getOneReg(cntpct)
         let offset = hostNow &- counter.guestCounterAtPause
         try parts.vm.setCounterOffset(offset)
         return offset

@@ -67,7 +67,8 @@ public struct MachineShape: Hashable, Sendable {
 public struct CounterState: Hashable, Sendable {
     /// The VM-wide offset that was in force (0 if never set).
     public var offset: UInt64
-    /// The guest's virtual counter (CNTVCT_EL0 as the guest saw it) when the VM was paused.
+    /// The guest's physical counter (CNTPCT_EL0; vmmctl keeps the virtual and physical counters one view
+    /// through the VM-wide offset) when the VM was paused.
     public var guestCounterAtPause: UInt64
 
     public init(offset: UInt64, guestCounterAtPause: UInt64) {
