@@ -27,11 +27,11 @@ ls -l $S/snap
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run3.log 2>&1 &
 pid3=$!
 wait_for $S/run3.log "TICK 0 " 120
-before=$(ls -l --time-style=+%s $S/snap | md5sum)
+before=$(md5sum $S/snap/state.vmmsnap; stat -c '%n %s %Y' $S/snap/*)
 if "$VMMCTL" snapshot $S/snap --api-socket $A 2>$S/err.txt; then echo "overwrote an existing snapshot"; exit 1; fi
 cat $S/err.txt
 grep -q "already exists" $S/err.txt || { echo "no 'already exists' error"; exit 1; }
-[ "$(ls -l --time-style=+%s $S/snap | md5sum)" = "$before" ] || { echo "the existing snapshot changed"; exit 1; }
+[ "$(md5sum $S/snap/state.vmmsnap; stat -c '%n %s %Y' $S/snap/*)" = "$before" ] || { echo "the existing snapshot changed"; exit 1; }
 "$VMMCTL" shutdown --api-socket $A; wait $pid3
 # dump-regs of the snapshot.
 "$VMMCTL" dump-regs --snapshot $S/snap --filter el2-special >/dev/null 2>&1 || true
