@@ -23,11 +23,12 @@ for mode in plain nested; do
   stats "boot to init marker ($mode, 512 MiB)" s $vals
 done
 
-for mode in plain nested; do
-  flags=""; [ $mode = nested ] && flags=--nested
+# Plain only for now: the EL2 variant of the payload does not power off yet (see the issue).
+for mode in plain; do
+  flags=""
   vals=""; i=0
   while [ $i -lt "$RUNS" ]; do
-    v=$("$V" run --bench-mmio 20000 $flags </dev/null 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) ns per exit.*/\1/p')
+    v=$("$V" run --bench-mmio 200000 $flags </dev/null 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) ns per exit.*/\1/p')
     vals="$vals $v"; i=$((i+1))
   done
   stats "MMIO exit round trip ($mode)" ns $vals

@@ -2,7 +2,7 @@
 # Exactness of pause, snapshot and restore: a built-in payload writes N bytes to the UART (one MMIO exit
 # each); it is paused (output stops), dumped, resumed, snapshotted with --then stop, and restored: the
 # two runs together print exactly N bytes. On a plain vCPU. (The same on an EL2 vCPU does not pass yet:
-# the restored EL2 vCPU makes no progress; see pending-snapshot-nested.sh and the issue.)
+# the restored EL2 vCPU does not finish; see pending-snapshot-nested.sh and the issue.)
 N=200000
 S=/tmp/snapflood; rm -rf $S; mkdir -p $S
 count() { wc -c < "$1"; }

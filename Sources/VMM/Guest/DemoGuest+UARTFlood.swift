@@ -1,7 +1,8 @@
 /// A benchmark payload: `count` single-byte stores to the PL011 data register (each one an MMIO exit to
 /// vmmctl and back), then PSCI SYSTEM_OFF. `vmmctl run --bench-mmio N` times it; see docs/performance.md.
-/// With `hasEL2` the vCPU has EL2 and the payload still runs at EL1: its PSCI call must then be SMC,
-/// because HVC from EL1 would go to the (absent) guest hypervisor at virtual EL2.
+/// With `hasEL2` the vCPU has EL2 and the payload runs there (EL2h, as KVM resets such a vCPU) and powers
+/// off with SMC: at EL1 it could not, since HVC would go to an absent guest hypervisor at virtual EL2 and
+/// SMC is undefined there (no EL3).
 extension DemoGuest {
     public static func uartFlood(
         uartBase: UInt64, loadAddress: UInt64, count: UInt64, hasEL2: Bool = false
@@ -28,7 +29,8 @@ extension DemoGuest {
         let symbols = try resolve(["entry": entry], in: w.asm, at: loadAddress)
         return GuestProgram(
             name: "UART flood", bytes: bytes, loadAddress: loadAddress, entryPoint: symbols["entry"] ?? loadAddress,
-            entryPSTATE: pstateEL1h, expectedOutput: String(repeating: ".", count: Int(min(count, 1 << 20))),
+            entryPSTATE: hasEL2 ? pstateEL2h : pstateEL1h,
+            expectedOutput: String(repeating: ".", count: Int(min(count, 1 << 20))),
             symbols: symbols)
     }
 }
