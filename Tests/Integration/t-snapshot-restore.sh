@@ -8,7 +8,7 @@ G=$here/guest
 S=/tmp/snaptest; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
 wait_for() {  # FILE PATTERN SECONDS
-  n=0; while ! grep -q "$2" "$1" 2>/dev/null; do n=$((n+1)); [ $n -gt "$3" ] && return 1; sleep 1; done
+  _w=0; while ! grep -q "$2" "$1" 2>/dev/null; do _w=$((_w+1)); [ $_w -gt "$3" ] && return 1; sleep 1; done
 }
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket $A \
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>&1 &
