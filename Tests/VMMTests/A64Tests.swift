@@ -298,11 +298,12 @@ enum GNUBinutils {
         for n in 0...1 {
             for imms in 0..<64 {
                 for immr in 0..<64 {
-                    guard let value = decodeBitMasks(n: n, imms: imms, immr: immr) else { continue }
+                    guard let value = A64Emulator.decodeBitMasks(n: n, imms: imms, immr: immr) else { continue }
                     seen.insert(value)
                     let encoded = A64.bitmaskImmediate(value)
                     #expect(
-                        encoded.map { decodeBitMasks(n: Int($0.n), imms: Int($0.imms), immr: Int($0.immr)) } == value)
+                        encoded.map { A64Emulator.decodeBitMasks(n: Int($0.n), imms: Int($0.imms), immr: Int($0.immr)) }
+                            == value)
                 }
             }
         }
@@ -311,25 +312,6 @@ enum GNUBinutils {
         #expect(A64.bitmaskImmediate(0xFFFF_FFFF, is64Bit: false) == nil)
         #expect(A64.bitmaskImmediate(0x1_0000_0000, is64Bit: false) == nil)
         #expect(A64.bitmaskImmediate(0xFF00_FF00, is64Bit: false) != nil)
-    }
-
-    /// DecodeBitMasks() (Arm ARM J1 shared pseudocode), for immediate == TRUE and a 64-bit datasize.
-    private func decodeBitMasks(n: Int, imms: Int, immr: Int) -> UInt64? {
-        let combined = n << 6 | (~imms & 0x3F)
-        guard combined != 0 else { return nil }
-        let len = Int.bitWidth - 1 - combined.leadingZeroBitCount
-        guard len >= 1 else { return nil }
-        let levels = (1 << len) - 1
-        guard imms & levels != levels else { return nil }
-        let s = imms & levels
-        let r = immr & levels
-        let esize = 1 << len
-        let run: UInt64 = (UInt64(1) << UInt64(s + 1)) &- 1
-        let mask: UInt64 = esize == 64 ? ~0 : (UInt64(1) << UInt64(esize)) - 1
-        let element = r == 0 ? run : ((run >> UInt64(r)) | (run << UInt64(esize - r))) & mask
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: esize) { value |= element << UInt64(shift) }
-        return value
     }
 
     @Test func labelsResolveInBothDirections() throws {
