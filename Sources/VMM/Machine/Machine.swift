@@ -158,7 +158,8 @@ extension Machine {
             do {
                 if case .uartFlood(let count) = config.payload {
                     program = try DemoGuest.uartFlood(
-                        uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count)
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count,
+                        hasEL2: config.nested)
                 } else {
                     program =
                         config.nested

@@ -1,0 +1,35 @@
+import Testing
+
+@testable import VMM
+
+/// The `--bench-mmio` payload: N stores to the PL011 data register, then PSCI SYSTEM_OFF through the conduit
+/// the vCPU's exception level can use (pure tier, run in `A64Emulator`).
+@Suite struct UARTFloodTests {
+    static let uart: UInt64 = 0x0900_0000
+    static let ramBase: UInt64 = 0x4000_0000
+
+    @Test(arguments: [false, true])
+    func floodWritesEveryByteThenPowersOff(hasEL2: Bool) throws {
+        let program = try DemoGuest.uartFlood(
+            uartBase: Self.uart, loadAddress: Self.ramBase, count: 300, hasEL2: hasEL2)
+        var cpu = A64Emulator(program: program, uartBase: Self.uart, hasEL2: hasEL2)
+        #expect(cpu.run() == .systemOff(conduit: hasEL2 ? "smc" : "hvc", fromEL: hasEL2 ? 2 : 1))
+        #expect(cpu.text == String(repeating: ".", count: 300))
+        #expect(cpu.exceptionsTaken.isEmpty)
+    }
+
+    /// The bug this guards against: `--nested --bench-mmio` built the EL1 variant, which on an EL2 vCPU ran
+    /// at EL1 and powered off with HVC into a guest hypervisor that was not there, so the run never ended.
+    @Test(arguments: [false, true])
+    func machinePicksTheVariantForItsVCPUs(nested: Bool) throws {
+        let loaded = try Machine.prepare(RunConfig(payload: .uartFlood(count: 5), nested: nested))
+        #expect(loaded.pstate == (nested ? DemoGuest.pstateEL2h : DemoGuest.pstateEL1h))
+        let bytes = try #require(loaded.pieces.first?.bytes)
+        let program = GuestProgram(
+            name: "flood", bytes: bytes, loadAddress: Self.ramBase, entryPoint: loaded.entry,
+            entryPSTATE: loaded.pstate ?? 0, expectedOutput: loaded.expectedOutput ?? "", symbols: [:])
+        var cpu = A64Emulator(program: program, uartBase: MachineLayout.standard.uartBase, hasEL2: nested)
+        #expect(cpu.run() == .systemOff(conduit: nested ? "smc" : "hvc", fromEL: nested ? 2 : 1))
+        #expect(cpu.text == ".....")
+    }
+}
