@@ -132,7 +132,7 @@ enum RunCommand: Subcommand {
         let machine: Machine
         do {
             machine = try make(
-                { byte in out.write(String(decoding: [byte], as: UTF8.self)) },
+                { byte in out.write(byte: byte) },
                 { text in err.write("vmmctl: warning: \(text)\n") })
             try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP])
         } catch {
@@ -155,7 +155,8 @@ enum RunCommand: Subcommand {
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         console.restore()
-        if case .uartFlood(let count) = machine.config.payload, count > 0 {
+        // Only a payload that ran to its SYSTEM_OFF made `count` exits; a stopped one made fewer.
+        if case .uartFlood(let count) = machine.config.payload, count > 0, case .poweredOff = exit {
             let ns = Clock.nanoseconds() - ready
             io.err.write(
                 "vmmctl: bench-mmio: \(count) MMIO exits in \(ns / 1_000_000) ms: \(ns / count) ns per exit round trip\n"

@@ -5,6 +5,9 @@
 /// Where a command writes: standard output and standard error, or buffers in tests.
 public protocol OutputSink: AnyObject, Sendable {
     func write(_ text: String)
+    /// One raw byte (the guest console): passed through as is, since a guest's UTF-8 arrives a byte
+    /// at a time and decoding each byte alone would turn every non-ASCII character into U+FFFD.
+    func write(byte: UInt8)
 }
 
 /// Writes straight to a file descriptor (no stdio buffering, so console output and errors interleave
@@ -16,6 +19,12 @@ public final class StreamOutput: OutputSink {
 
     public static let standardOutput = StreamOutput(fd: 1)
     public static let standardError = StreamOutput(fd: 2)
+
+    public func write(byte: UInt8) {
+        var byte = byte
+        // SAFETY: one byte on the stack, valid for the call.
+        while Glibc.write(fd, &byte, 1) < 0 && errno == EINTR {}
+    }
 
     public func write(_ text: String) {
         var bytes = Array(text.utf8)
@@ -35,9 +44,11 @@ public final class StreamOutput: OutputSink {
 /// Collects output in memory (tests, and commands that render before printing).
 /// `@unchecked Sendable`: used from one thread at a time (a test, or a command before it prints).
 public final class CapturedOutput: OutputSink, @unchecked Sendable {
-    public private(set) var text = ""
+    public private(set) var bytes: [UInt8] = []
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
     public init() {}
-    public func write(_ text: String) { self.text += text }
+    public func write(_ text: String) { bytes += text.utf8 }
+    public func write(byte: UInt8) { bytes.append(byte) }
 }
 
 /// The two output channels of a command.
