@@ -24,6 +24,8 @@ enum RunCommand: Subcommand {
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
         --bench-mmio N    instead of a guest, a built-in payload that makes N one-byte UART writes (MMIO
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
+        --bench-spin K    with --bench-mmio: a busy loop of K iterations before each write, so the vCPU
+                          spends its time running guest code rather than in exits
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
                           snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else
@@ -46,7 +48,9 @@ enum RunCommand: Subcommand {
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
             args, command: name, flags: ["nested", "e2h0"],
-            options: ["initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio"])
+            options: [
+                "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
+            ])
         let config = try makeConfig(a)
         if let path = a.options["dump-dtb"] {
             let blob: [UInt8]
@@ -72,6 +76,9 @@ enum RunCommand: Subcommand {
             throw .usage("unexpected argument '\(a.positionals[1])' (one IMAGE at most)", command: name)
         }
         let payload: RunConfig.Payload
+        if a.options["bench-spin"] != nil && a.options["bench-mmio"] == nil {
+            throw .usage("--bench-spin only applies to the --bench-mmio payload", command: name)
+        }
         if let image = a.positionals.first {
             let bytes = try HostFiles.read(image, what: "kernel image")
             let initrd = try a.options["initrd"].map { (p: String) throws(CLIError) -> [UInt8] in
@@ -80,7 +87,12 @@ enum RunCommand: Subcommand {
             payload = .linux(image: bytes, initrd: initrd)
         } else if let n = a.options["bench-mmio"] {
             guard let count = UInt64(n) else { throw .usage("--bench-mmio '\(n)' is not a count", command: name) }
-            payload = .uartFlood(count: count)
+            var spin: UInt64 = 0
+            if let s = a.options["bench-spin"] {
+                guard let k = UInt64(s) else { throw .usage("--bench-spin '\(s)' is not a count", command: name) }
+                spin = k
+            }
+            payload = .uartFlood(count: count, spin: spin)
         } else {
             if a.options["initrd"] != nil {
                 throw .usage("--initrd needs a kernel IMAGE", command: name)
@@ -122,7 +134,7 @@ enum RunCommand: Subcommand {
     /// Builds a machine with `make` (a fresh boot, or a restore), serves its control socket at
     /// `socket`, connects the console and runs it to the end. Shared by `run` and `restore`.
     static func serve(
-        socket: String, _ io: Terminal,
+        socket: String, startPaused: Bool = false, _ io: Terminal,
         make: (@escaping @Sendable (UInt8) -> Void, @escaping @Sendable (String) -> Void) throws(MachineError) ->
             Machine
     ) throws(CLIError) -> Int32 {
@@ -148,6 +160,12 @@ enum RunCommand: Subcommand {
         defer { console.restore() }
         console.startReader(
             deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
+        if startPaused {
+            // The vCPUs park before their first KVM_RUN: the state stays exactly as restored until
+            // `vmmctl resume` (dump-regs and snapshot work meanwhile).
+            machine.requestPause()
+            io.err.write("vmmctl: paused before the first instruction; 'vmmctl resume' runs the guest\n")
+        }
         let ready = Clock.nanoseconds()
         if getenv("VMMCTL_TIMING") != nil {
             io.err.write("vmmctl: timing: ready to run \((ready - started) / 1000) us after vmmctl started\n")
@@ -156,7 +174,7 @@ enum RunCommand: Subcommand {
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         console.restore()
         // Only a payload that ran to its SYSTEM_OFF made `count` exits; a stopped one made fewer.
-        if case .uartFlood(let count) = machine.config.payload, count > 0, case .poweredOff = exit {
+        if case .uartFlood(let count, _) = machine.config.payload, count > 0, case .poweredOff = exit {
             let ns = Clock.nanoseconds() - ready
             io.err.write(
                 "vmmctl: bench-mmio: \(count) MMIO exits in \(ns / 1_000_000) ms: \(ns / count) ns per exit round trip\n"

@@ -32,6 +32,8 @@ struct RunCommandTests {
             (["run", "/nonexistent/Image"], 1, "cannot open kernel image '/nonexistent/Image'"),
             (["run", "a", "b"], 2, "unexpected argument 'b'"),
             (["run", "--cpus", "2"], 2, "demo guest runs on one vCPU"),
+            (["run", "--bench-spin", "10"], 2, "--bench-spin only applies to the --bench-mmio payload"),
+            (["run", "--bench-mmio", "10", "--bench-spin", "x"], 2, "--bench-spin 'x' is not a count"),
         ])
     func badInput(args: [String], status: Int32, message: String) {
         let r = CLIRun(args)

@@ -18,6 +18,18 @@ import Testing
         #expect(cpu.exceptionsTaken.isEmpty)
     }
 
+    /// The spin loop runs before each write and leaves the output and the power-off unchanged.
+    @Test func spinningFloodStillWritesEveryByte() throws {
+        let program = try DemoGuest.uartFlood(
+            uartBase: Self.uart, loadAddress: Self.ramBase, count: 7, spin: 50, hasEL2: true)
+        var cpu = A64Emulator(program: program, uartBase: Self.uart, hasEL2: true)
+        #expect(cpu.run() == .systemOff(conduit: "smc", fromEL: 2))
+        #expect(cpu.text == ".......")
+        // The spin really runs: 7 writes behind 50 two-instruction iterations each take over 700 steps.
+        var short = A64Emulator(program: program, uartBase: Self.uart, hasEL2: true)
+        if case .stepLimit = short.run(limit: 700) {} else { Issue.record("the payload did not spin") }
+    }
+
     /// The bug this guards against: `--nested --bench-mmio` built the EL1 variant, which on an EL2 vCPU ran
     /// at EL1 and powered off with HVC into a guest hypervisor that was not there, so the run never ended.
     @Test(arguments: [false, true])

@@ -1,11 +1,13 @@
 /// A benchmark payload: `count` single-byte stores to the PL011 data register (each one an MMIO exit to
-/// vmmctl and back), then PSCI SYSTEM_OFF. `vmmctl run --bench-mmio N` times it; see docs/performance.md.
+/// vmmctl and back), each after `spin` iterations of a busy loop, then PSCI SYSTEM_OFF. The spin makes
+/// the vCPU spend its time in the guest rather than in exits (a nested guest hypervisor's L2 that is
+/// mostly running, as the nested snapshot test needs). `vmmctl run --bench-mmio N` times it; see docs/performance.md.
 /// With `hasEL2` the vCPU has EL2 and the payload runs there (EL2h, as KVM resets such a vCPU) and powers
 /// off with SMC: at EL1 it could not, since HVC would go to an absent guest hypervisor at virtual EL2 and
 /// SMC is undefined there (no EL3).
 extension DemoGuest {
     public static func uartFlood(
-        uartBase: UInt64, loadAddress: UInt64, count: UInt64, hasEL2: Bool = false
+        uartBase: UInt64, loadAddress: UInt64, count: UInt64, spin: UInt64 = 0, hasEL2: Bool = false
     ) throws(DemoGuestError)
         -> GuestProgram
     {
@@ -19,6 +21,13 @@ extension DemoGuest {
         w.asm.mov(.x1, UInt64(UInt8(ascii: ".")))
         w.asm.bind(loop)
         w.asm.cbz(.x20, done)
+        if spin > 0 {
+            let delay = w.asm.makeLabel("spin")
+            w.asm.mov(.x22, spin)
+            w.asm.bind(delay)
+            w.asm.sub(.x22, .x22, 1)
+            w.asm.cbnz(.x22, delay)
+        }
         w.asm.strb(.w1, .offset(.x19))
         w.asm.sub(.x20, .x20, 1)
         w.asm.b(loop)

@@ -156,9 +156,9 @@ extension Machine {
         case .demo, .uartFlood:
             let program: GuestProgram
             do {
-                if case .uartFlood(let count) = config.payload {
+                if case .uartFlood(let count, let spin) = config.payload {
                     program = try DemoGuest.uartFlood(
-                        uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count,
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
                         hasEL2: config.nested)
                 } else {
                     program =

@@ -7,8 +7,9 @@ public struct RunConfig: Sendable {
         /// The built-in demo guest: a tiny EL1 program, or with `nested` a tiny guest hypervisor at EL2
         /// that runs its own EL1 guest.
         case demo
-        /// A benchmark payload: `count` single-byte UART writes (MMIO exits), then SYSTEM_OFF.
-        case uartFlood(count: UInt64)
+        /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
+        /// `spin` iterations, then SYSTEM_OFF.
+        case uartFlood(count: UInt64, spin: UInt64 = 0)
     }
 
     public var payload: Payload
