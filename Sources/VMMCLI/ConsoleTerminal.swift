@@ -1,4 +1,5 @@
 import Glibc
+import VMM
 
 /// The host terminal as the guest's serial console: raw mode while the guest runs (so a shell in the
 /// guest gets every key), restored on every exit path, and Ctrl-A x to stop the VM (as in QEMU).
@@ -37,20 +38,12 @@ final class ConsoleTerminal: @unchecked Sendable {
     /// Reads stdin on its own thread and hands bytes to `deliver` (which returns how many the guest
     /// took; the rest are retried). Ctrl-A x calls `quit`. Ends at EOF.
     func startReader(deliver: @escaping @Sendable ([UInt8]) -> Int, quit: @escaping @Sendable () -> Void) {
-        let raw = isRaw
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(ReaderBox(raw: raw, deliver: deliver, quit: quit)).toOpaque()
-        // SAFETY: the thread takes ownership of the retained box exactly once.
-        let rc = pthread_create(
-            &thread, nil,
-            { arg in
-                Unmanaged<ReaderBox>.fromOpaque(arg!).takeRetainedValue().run()
-                return nil
-            }, box)
-        if rc != 0 { Unmanaged<ReaderBox>.fromOpaque(box).release() } else { pthread_detach(thread) }
+        let reader = Reader(raw: isRaw, deliver: deliver, quit: quit)
+        // Without the thread the guest simply gets no input; the run itself is unaffected.
+        try? Threads.spawnDetached("console reader") { reader.run() }
     }
 
-    private final class ReaderBox {
+    private final class Reader: Sendable {
         let raw: Bool
         let deliver: @Sendable ([UInt8]) -> Int
         let quit: @Sendable () -> Void

@@ -30,6 +30,7 @@ struct RunCommandTests {
             (["run", "--memory", "lots"], 2, "not a size"),
             (["run", "--initrd", "/x"], 2, "--initrd needs a kernel IMAGE"),
             (["run", "/nonexistent/Image"], 1, "cannot open kernel image '/nonexistent/Image'"),
+            (["run", "/tmp"], 1, "kernel image '/tmp' is not a regular file"),
             (["run", "a", "b"], 2, "unexpected argument 'b'"),
             (["run", "--cpus", "2"], 2, "demo guest runs on one vCPU"),
             (["run", "--bench-spin", "10"], 2, "--bench-spin only applies to the --bench-mmio payload"),

@@ -1,14 +1,19 @@
 import Glibc
 
 /// Minimal pthread plumbing for vCPU and helper threads (no Foundation in the VMM).
-enum Threads {
+public enum Threads {
     private final class Box {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// Starts a detached thread running `body`: a helper nobody joins, such as the console reader.
+    public static func spawnDetached(_ what: String, _ body: @escaping @Sendable () -> Void) throws {
+        pthread_detach(try spawn(body, what: what))
+    }
+
     /// Starts a joinable thread running `body`.
-    static func spawn(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+    static func spawn(_ body: @escaping @Sendable () -> Void, what: String = "vCPU thread") throws -> pthread_t {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         // SAFETY: `box` is a retained Box; the thread takes ownership (takeRetainedValue) exactly once.
@@ -21,7 +26,7 @@ enum Threads {
             }, box)
         guard rc == 0 else {
             Unmanaged<Box>.fromOpaque(box).release()
-            throw KVMError.system(call: "pthread_create", target: "vCPU thread", errno: rc)
+            throw KVMError.system(call: "pthread_create", target: what, errno: rc)
         }
         return thread
     }

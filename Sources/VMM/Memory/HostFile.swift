@@ -40,6 +40,13 @@ public final class HostFile {
         return UInt64(info.st_size)
     }
 
+    /// Whether this is a regular file (not a directory, device or pipe).
+    public func isRegularFile() throws(HostFileError) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw HostFileError(operation: "stat", path: path, errno: errno) }
+        return info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Writes all of `bytes`, continuing after short writes and EINTR.
     public func write(_ bytes: [UInt8]) throws(HostFileError) {
         var done = 0

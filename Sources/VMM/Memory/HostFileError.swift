@@ -11,5 +11,8 @@ public struct HostFileError: Error, Hashable, Sendable, CustomStringConvertible 
         self.errno = errno
     }
 
-    public var description: String { "\(operation) \(path): \(Errno.describe(errno))" }
+    /// The errno as text: "No such file or directory (ENOENT)".
+    public var reason: String { Errno.describe(errno) }
+
+    public var description: String { "\(operation) \(path): \(reason)" }
 }
