@@ -78,3 +78,20 @@ enum ShutdownCommand: Subcommand {
         try ControlRequest.simple(args, command: name, verb: "shutdown", io) { _ in "shutting down" }
     }
 }
+
+/// `vmmctl status`.
+enum StatusCommand: Subcommand {
+    static let name = "status"
+    static let summary = "print whether a VM is running or paused"
+    static let help = """
+        Usage: vmmctl status [--api-socket PATH]
+
+        Prints 'running' or 'paused' for the VM served at PATH; fails (status 1) when nothing serves
+        PATH, so scripts can also use it to wait until a VM is up.
+
+        """
+
+    static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
+        try ControlRequest.simple(args, command: name, verb: "status", io) { $0 }
+    }
+}

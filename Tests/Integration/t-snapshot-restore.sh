@@ -48,6 +48,22 @@ m=$(echo "$first" | cut -d' ' -f2); u=$(echo "$first" | cut -d' ' -f3)
 [ "$m" = $((n + 1)) ] || { echo "the counter did not continue: $n then $m"; exit 1; }
 # The guest's uptime moves on by about the tick period, not by the wall time the VM was stopped.
 awk -v a="$t" -v b="$u" 'BEGIN { d = b - a; print "uptime step across the restore: " d " s"; exit !(d > 0 && d < 5) }' || exit 1
+# restore --paused: the VM waits before its first instruction with exactly the snapshot's registers,
+# and runs on `vmmctl resume`.
+"$VMMCTL" restore $S/snap --paused --api-socket $B </dev/null >$S/run4.log 2>&1 &
+pid4=$!
+_w=0; while [ "$("$VMMCTL" status --api-socket $B 2>/dev/null)" != paused ]; do
+  _w=$((_w+1)); [ $_w -gt 60 ] && { echo "restore --paused never reported paused"; cat $S/run4.log; kill $pid4; exit 1; }; sleep 1
+done
+pc() { grep -E "^  PC " | awk '{print $3}'; }
+want=$("$VMMCTL" dump-regs --snapshot $S/snap --filter PC | pc)
+got=$("$VMMCTL" dump-regs --api-socket $B --filter PC | pc)
+echo "restore --paused: PC $got (snapshot: $want)"
+[ -n "$want" ] && [ "$got" = "$want" ] || { echo "the paused VM is not at the snapshot's PC"; kill $pid4; exit 1; }
+grep -q "^TICK" $S/run4.log && { echo "the guest ran while paused"; kill $pid4; exit 1; }
+"$VMMCTL" resume --api-socket $B
+wait_for $S/run4.log "TICK $((n + 1)) " 120 || { echo "no tick after resume"; kill $pid4; exit 1; }
+"$VMMCTL" shutdown --api-socket $B; wait $pid4
 # A corrupted snapshot is refused, and nothing starts.
 cp -r $S/snap $S/bad
 printf 'X' | dd of=$S/bad/state.vmmsnap bs=1 seek=100 conv=notrunc 2>/dev/null
