@@ -34,6 +34,41 @@ import Testing
         #expect(try second.read(at: base, count: size) == pattern)
     }
 
+    /// Kilobytes of the mapping at `address` that are the process's own (copied) pages, from
+    /// /proc/self/smaps ("Anonymous:" of the entry that starts there).
+    func anonymousKiB(at address: UInt) throws -> Int? {
+        // HostFile reads to end of file; Foundation's String(contentsOfFile:) stops after the first
+        // page of a /proc file.
+        let smaps = String(decoding: try HostFile.openForReading("/proc/self/smaps").readAll(), as: UTF8.self)
+        let start = String(address, radix: 16) + "-"
+        var inEntry = false
+        for line in smaps.split(separator: "\n") {
+            if line.first?.isHexDigit == true, line.contains("-") { inEntry = line.hasPrefix(start) }
+            if inEntry, line.hasPrefix("Anonymous:") {
+                return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+            }
+        }
+        return nil
+    }
+
+    /// A nested restore copies every page up front (no copy-on-write faults under KVM later); a plain
+    /// one copies nothing until the guest writes.
+    @Test func copyingUpFrontMakesEveryPagePrivate() throws {
+        let pattern = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let (directory, path) = try makeFile(pattern)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let lazy = try GuestMemory(mappingFile: path, guestAddress: base, size: size)
+        #expect(try lazy.read(at: base, count: size) == pattern)
+        #expect(try anonymousKiB(at: lazy.regions[0].hostAddress) == 0)
+
+        let copied = try GuestMemory(mappingFile: path, guestAddress: base, size: size, copyingUpFront: true)
+        #expect(try anonymousKiB(at: copied.regions[0].hostAddress) == size / 1024)
+        #expect(try copied.read(at: base, count: size) == pattern)
+        try copied.write([UInt8](repeating: 0xAB, count: 16), at: base)
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == pattern)
+    }
+
     @Test func restoreFromASnapshotDirectoryMapsItsMemory() throws {
         let root = try SnapshotFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -54,7 +54,8 @@ extension Machine {
     }
 
     /// Rebuilds a machine from a snapshot: guest RAM is the snapshot's memory file mapped privately
-    /// (so restore time does not grow with guest memory), then KVM state is replayed in this order —
+    /// (so restore time does not grow with guest memory; a nested guest's pages are copied up front,
+    /// see `GuestMemory(mappingFile:...)`), then KVM state is replayed in this order —
     /// VCPU_INIT with the saved features (in bringUp), the VM-wide counter offset, registers, vGIC,
     /// MP state and events, then devices. The machine is ready to `run()`.
     ///
@@ -75,7 +76,8 @@ extension Machine {
             config, features: state.vcpus.map(\.features),
             memory: {
                 try GuestMemory(
-                    mappingFile: memoryFile, guestAddress: state.memory.guestAddress, size: Int(state.memory.size))
+                    mappingFile: memoryFile, guestAddress: state.memory.guestAddress, size: Int(state.memory.size),
+                    copyingUpFront: state.config.nested)
             })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         let offset: UInt64

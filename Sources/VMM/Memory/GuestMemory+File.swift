@@ -8,13 +8,23 @@ extension GuestMemory {
     /// touch and copied on the guest's first write, so the file is never modified. Do not modify the
     /// file while the memory is alive: pages not yet written by the guest may show such changes.
     ///
+    /// With `copyingUpFront` every page is copied into private memory before this returns
+    /// (`MADV_POPULATE_WRITE`), so the guest never takes a copy-on-write fault later. A nested guest
+    /// needs that: each copy-on-write replaces a host page under KVM, and KVM cannot tell which of a
+    /// guest hypervisor's shadow stage-2 entries map it, so it unmaps every shadow stage 2 whole (the
+    /// full IPA range, per L2 MMU). Page by page that kept a restored L2 guest from ever running.
+    /// Restore time then grows with guest memory, at memory-copy speed.
+    ///
     /// - Parameters:
     ///   - path: the file; its size must be exactly `size`.
     ///   - guestAddress: the first guest physical address; page-aligned.
     ///   - size: bytes; a multiple of the host page size.
+    ///   - copyingUpFront: copy every page now instead of on the guest's first write.
     /// - Throws: `GuestMemoryError.invalidRegion` for a bad layout, `.backingFile` if the file cannot be
     ///   opened or has another size, `.allocationFailed` if mmap fails.
-    public convenience init(mappingFile path: String, guestAddress: UInt64, size: Int) throws {
+    public convenience init(
+        mappingFile path: String, guestAddress: UInt64, size: Int, copyingUpFront: Bool = false
+    ) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
         let file: HostFile
@@ -38,7 +48,23 @@ extension GuestMemory {
         guard let pointer, pointer != MAP_FAILED else {
             throw GuestMemoryError.allocationFailed(size: size, errno: error)
         }
+        if copyingUpFront { Self.breakCopyOnWrite(pointer, size: size, page: page) }
         let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
         self.init(adopting: [region])
+    }
+
+    /// `MADV_POPULATE_WRITE` (Linux 5.14): fault every page in writable, which for a private file
+    /// mapping copies it. Not in every libc's headers, hence the number.
+    static let madvisePopulateWrite: Int32 = 23
+
+    /// Makes every page of a private mapping the process's own copy. Falls back to writing one byte
+    /// per page (its own value) on kernels without MADV_POPULATE_WRITE.
+    static func breakCopyOnWrite(_ pointer: UnsafeMutableRawPointer, size: Int, page: Int) {
+        // SAFETY: [pointer, pointer + size) is the mapping just created, readable and writable.
+        if madvise(pointer, size, madvisePopulateWrite) == 0 { return }
+        for offset in stride(from: 0, to: size, by: page) {
+            let byte = pointer.load(fromByteOffset: offset, as: UInt8.self)
+            pointer.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+        }
     }
 }
