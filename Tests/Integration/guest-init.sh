@@ -17,10 +17,11 @@ if grep -q "vmmctl.test=ticker" /proc/cmdline; then
   while true; do echo "TICK $i $(cut -d' ' -f1 /proc/uptime)"; i=$((i+1)); sleep 1; done
 fi
 # vmmctl.test=l2-flood: this (nested) guest's own KVM runs an L2 guest that writes dots to the UART
-# until stopped, so a snapshot catches the guest hypervisor with its L2 guest running.
+# until stopped (a busy loop between writes keeps the vCPU mostly in the L2 guest), so a snapshot
+# catches the guest hypervisor with its L2 guest running.
 if grep -q "vmmctl.test=l2-flood" /proc/cmdline; then
   echo "L2-FLOOD-START"
-  /vmmctl run --bench-mmio 1000000000 --api-socket /tmp/l2.sock </dev/null
+  /vmmctl run --bench-mmio 1000000000 --bench-spin 1000000 --memory 64M --api-socket /tmp/l2.sock </dev/null
   echo "L2-EXIT=$?"
   poweroff -f
 fi
