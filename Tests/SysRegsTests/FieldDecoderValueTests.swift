@@ -30,6 +30,24 @@ struct FieldDecoderValueTests {
         #expect(fields["N"]?.value == 0)
     }
 
+    /// A VHE guest hypervisor's CNTHCTL_EL2 as read in the lab (0x20c86), and the same bits as E2H=0 reads
+    /// them: bits 0-1 and 8-11 differ between the layouts, 2-7 and 12-19 are shared.
+    @Test func cnthctlEL2BothLayouts() throws {
+        let vhe = try decode("CNTHCTL_EL2", 0x20C86)
+        for name in ["EL0VCTEN", "EVNTEN", "EL1PCTEN", "EL1PTEN", "EVNTIS"] {
+            #expect(vhe[name]?.value == 1, "\(name)")
+        }
+        #expect(vhe["EVNTI"]?.value == 0x8)
+        #expect(vhe["EL0PCTEN"]?.value == 0)
+        let nvhe = try decode("CNTHCTL_EL2.E2H0", 0x20C86)
+        #expect(nvhe["EL1PCEN"]?.value == 1)
+        #expect(nvhe["EL1PCTEN"]?.value == 0)
+        #expect(nvhe["EL1PTEN"] == nil && nvhe["EL0VTEN"] == nil)
+        for name in ["EVNTEN", "EVNTI", "EVNTIS", "ECV", "CNTPMASK"] {
+            #expect(nvhe[name]?.value == vhe[name]?.value, "\(name)")
+        }
+    }
+
     @Test func el1h() throws {
         let fields = try decode("PSTATE", 0x3c5)
         #expect(fields["M[3:0]"]?.meaning == "EL1h")
