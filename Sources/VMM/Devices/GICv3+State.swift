@@ -56,6 +56,10 @@ extension GICv3 {
 
     /// Reads the whole GIC state for vCPUs with these MPIDRs and EL2-ness. Call with every vCPU paused.
     public func saveState(vcpus: [(mpidr: UInt64, el2: Bool)]) throws -> GICState {
+        // LPI pending bits live in the redistributors' pending tables in guest RAM, which KVM only
+        // updates on request; flush them before guest memory is written out. (No ITS yet, so no LPIs
+        // today: the call keeps snapshots right once one exists.)
+        try device.vgicSavePendingTables()
         var dist: [GICRegister] = []
         for (offset, name) in distributorRegisters() {
             let v = try device.attribute(

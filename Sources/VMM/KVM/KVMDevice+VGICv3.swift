@@ -71,6 +71,14 @@ extension KVMDevice {
         try setAttribute(group: CKVM_DEV_ARM_VGIC_GRP_CTRL, attr: CKVM_DEV_ARM_VGIC_CTRL_INIT, label: "CTRL_INIT")
     }
 
+    /// `KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES`: writes the pending state of LPIs into the pending tables in
+    /// guest RAM, so a memory snapshot taken afterwards carries it. Needs every vCPU out of KVM_RUN.
+    func vgicSavePendingTables() throws {
+        try setAttribute(
+            group: CKVM_DEV_ARM_VGIC_GRP_CTRL, attr: CKVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES, label: "SAVE_PENDING_TABLES"
+        )
+    }
+
     /// The `GRP_CPU_SYSREGS` attribute for one vCPU's register: `mpidr[63:32] | instr[15:0]`.
     static func vgicCPUSysRegAttr(mpidr: UInt32, encoding: SysRegEncoding) -> UInt64 {
         UInt64(mpidr) << UInt64(CKVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT)
