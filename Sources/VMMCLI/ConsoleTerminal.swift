@@ -53,37 +53,63 @@ final class ConsoleTerminal: @unchecked Sendable {
             self.quit = quit
         }
 
+        /// Bytes typed ahead of a guest that is not reading are kept up to this many; beyond it they
+        /// are dropped (as a full UART would).
+        static let typeAheadLimit = 64 * 1024
+
         func run() {
             var buffer = [UInt8](repeating: 0, count: 256)
-            var sawEscape = false
+            var escape = ConsoleEscape(active: raw)
+            var pending: [UInt8] = []
             while true {
+                if !pending.isEmpty { pending.removeFirst(deliver(pending)) }
+                // Keep reading while the guest has not drained its receive FIFO (retrying every
+                // millisecond), so Ctrl-A x still works when the guest never reads its console.
+                var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&fds, 1, pending.isEmpty ? -1 : 1)
+                if ready < 0 && errno == EINTR { continue }
+                if ready < 0 { return }
+                if ready == 0 { continue }
                 // SAFETY: reads into the buffer's own storage, within its bounds.
                 let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress!, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }
-                var pending: [UInt8] = []
-                for b in buffer[0..<n] {
-                    if raw && sawEscape {
-                        sawEscape = false
-                        if b == UInt8(ascii: "x") {
-                            quit()
-                            return
-                        }
-                        if b != ConsoleTerminal.escape { pending.append(ConsoleTerminal.escape) }
-                        pending.append(b)
-                    } else if raw && b == ConsoleTerminal.escape {
-                        sawEscape = true
-                    } else {
-                        pending.append(b)
-                    }
+                let fed = escape.feed(buffer[0..<n])
+                if fed.quit {
+                    quit()
+                    return
                 }
-                while !pending.isEmpty {
-                    let taken = deliver(pending)
-                    pending.removeFirst(taken)
-                    // The guest has not drained its receive FIFO yet: give it a moment.
-                    if taken == 0 { usleep(1000) }
-                }
+                pending += fed.guest.prefix(max(0, Self.typeAheadLimit - pending.count))
             }
         }
+    }
+}
+
+/// The console's escape sequence, as QEMU's: Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A, Ctrl-A and
+/// any other key sends both. Only on a raw terminal (`active`); otherwise every byte goes to the guest.
+/// Keeps its state across reads, since the two keys can arrive in separate reads.
+struct ConsoleEscape {
+    let active: Bool
+    private var sawEscape = false
+
+    init(active: Bool) { self.active = active }
+
+    /// The bytes for the guest from one read, and whether Ctrl-A x was typed (bytes after it are dropped).
+    mutating func feed(_ bytes: some Collection<UInt8>) -> (guest: [UInt8], quit: Bool) {
+        guard active else { return (Array(bytes), false) }
+        var guest: [UInt8] = []
+        for b in bytes {
+            if sawEscape {
+                sawEscape = false
+                if b == UInt8(ascii: "x") { return (guest, true) }
+                if b != ConsoleTerminal.escape { guest.append(ConsoleTerminal.escape) }
+                guest.append(b)
+            } else if b == ConsoleTerminal.escape {
+                sawEscape = true
+            } else {
+                guest.append(b)
+            }
+        }
+        return (guest, false)
     }
 }

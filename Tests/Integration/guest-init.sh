@@ -16,6 +16,13 @@ if grep -q "vmmctl.test=ticker" /proc/cmdline; then
   i=0
   while true; do echo "TICK $i $(cut -d' ' -f1 /proc/uptime)"; i=$((i+1)); sleep 1; done
 fi
+# vmmctl.test=echo: read one line from the console and print it back (console input, end to end).
+if grep -q "vmmctl.test=echo" /proc/cmdline; then
+  echo "CONSOLE-READY"
+  read -r line
+  echo "CONSOLE-GOT: $line"
+  poweroff -f
+fi
 # vmmctl.test=l2-flood: this (nested) guest's own KVM runs an L2 guest that writes dots to the UART
 # until stopped (a busy loop between writes keeps the vCPU mostly in the L2 guest), so a snapshot
 # catches the guest hypervisor with its L2 guest running.

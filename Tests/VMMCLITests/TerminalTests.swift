@@ -33,3 +33,36 @@ import Testing
         #expect(sink.bytes == [0xC3, 0xA9, 0x21])
     }
 }
+
+/// The console escape (Ctrl-A x quits, as in QEMU), including keys split across reads.
+@Suite struct ConsoleEscapeTests {
+    static let ctrlA: UInt8 = 0x01
+
+    @Test func plainBytesPassThrough() {
+        var e = ConsoleEscape(active: true)
+        #expect(e.feed(Array("ls -l\r".utf8)) == (Array("ls -l\r".utf8), false))
+    }
+
+    @Test func ctrlAxQuitsAndDropsWhatFollows() {
+        var e = ConsoleEscape(active: true)
+        #expect(e.feed([0x61, Self.ctrlA, 0x78, 0x62]) == ([0x61], true))
+    }
+
+    @Test func escapeSplitAcrossReads() {
+        var e = ConsoleEscape(active: true)
+        #expect(e.feed([0x61, Self.ctrlA]) == ([0x61], false))
+        #expect(e.feed([0x78]) == ([], true))
+    }
+
+    @Test func ctrlATwiceSendsOneAndOtherKeysSendBoth() {
+        var e = ConsoleEscape(active: true)
+        #expect(e.feed([Self.ctrlA, Self.ctrlA]) == ([Self.ctrlA], false))
+        #expect(e.feed([Self.ctrlA, 0x63]) == ([Self.ctrlA, 0x63], false))
+    }
+
+    /// Not a terminal (a pipe or file on stdin): no escape; Ctrl-A x reaches the guest.
+    @Test func inactiveWhenNotRaw() {
+        var e = ConsoleEscape(active: false)
+        #expect(e.feed([Self.ctrlA, 0x78]) == ([Self.ctrlA, 0x78], false))
+    }
+}
