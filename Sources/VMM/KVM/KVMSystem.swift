@@ -20,7 +20,21 @@ public final class KVMSystem {
         #else
             self.path = path
             let fd = open(path, O_RDWR | O_CLOEXEC)
-            guard fd >= 0 else { throw KVMError.system(call: "open", target: path, errno: errno) }
+            guard fd >= 0 else {
+                let code = errno
+                switch code {
+                case ENOENT, ENODEV, ENXIO:
+                    throw KVMError.unsupportedHost(
+                        "\(path) does not exist (\(Errno.describe(code))): this kernel has no KVM; on an arm64 host "
+                            + "boot Linux at EL2 with KVM enabled (for nested guests: kvm-arm.mode=nested)")
+                case EACCES, EPERM:
+                    throw KVMError.unsupportedHost(
+                        "cannot open \(path) (\(Errno.describe(code))): run as root or join the group that owns it "
+                            + "(usually 'kvm')")
+                default:
+                    throw KVMError.system(call: "open", target: path, errno: code)
+                }
+            }
             self.fd = fd
             // From here on deinit closes fd if we throw.
             let version = try KVMCall.perform(KVMIoctl.getAPIVersion.on(nil), fd: fd)
