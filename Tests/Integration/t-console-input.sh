@@ -2,9 +2,8 @@
 # Console input end to end: bytes written to vmmctl's stdin reach the guest through the PL011's receive
 # path; the guest reads a line from its console and prints it back. The line is sent only once the
 # guest says it is reading, through a FIFO held open, as a user's typing would arrive.
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd
 S=/tmp/console; rm -rf $S; mkdir -p $S
 mkfifo $S/in
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M \

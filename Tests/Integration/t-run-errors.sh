@@ -18,7 +18,7 @@ expect 2 "not a size" --memory lots
 expect 1 "cannot open kernel image" /nonexistent/Image
 expect 1 "kernel image '/tmp' is not a regular file" /tmp
 expect 1 "/nonexistent/kvm does not exist.*no KVM" --device /nonexistent/kvm
-G=$(cd "$(dirname "$0")/.." && pwd)/guest
+. "$(dirname "$0")/lib.sh"
 if [ -f "$G/Image" ]; then
   head -c 80M /dev/zero > /tmp/big-initrd
   expect 1 "initrd .* does not fit in 64 MiB of guest memory" "$G/Image" --initrd /tmp/big-initrd --memory 64M

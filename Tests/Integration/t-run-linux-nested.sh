@@ -1,9 +1,8 @@
 #!/bin/sh
 # With --nested the guest kernel starts at EL2 and its own KVM initialises (VHE); with --nested --e2h0
 # it comes up non-VHE ("Hyp mode" in its dmesg).
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd
 fail=0
 run() {  # PATTERN FLAGS...
   pat=$1; shift

@@ -1,9 +1,8 @@
 #!/bin/sh
 # Recursion: inside a --nested Linux guest (its own KVM at EL2), the same vmmctl runs the built-in
 # demo guest as an L2 guest to completion.
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd-l2" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd-l2
 out=$("$VMMCTL" run "$G/Image" --initrd "$G/initrd-l2" --memory 768M --nested \
       --cmdline "console=ttyAMA0 earlycon panic=-1 quiet" </dev/null 2>&1); st=$?
 echo "$out" | grep -E "VMMCTL|L2|vmmctl|kvm" | head -n 30

@@ -2,9 +2,8 @@
 # The lab's Debian arm64 kernel boots to userspace under `vmmctl run` on 1 and 2 vCPUs with a busybox
 # initramfs, prints a marker and powers off with status 0. The guest files come from scripts/test.sh
 # (guest/Image, guest/initrd); skipped when absent (e.g. on a native host without them).
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd
 fail=0
 for cpus in 1 2; do
   echo "== vmmctl run --cpus $cpus"

@@ -5,15 +5,10 @@
 # guest hypervisor's live EL2 state for its L2: HCR_EL2 with VM set and VTTBR_EL2 with the L2's VMID
 # and stage-2 base. The snapshot is taken from a pause that landed in the L2 context (checked through
 # dump-regs on the paused VM, retried otherwise).
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd-l2" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd-l2
 S=/tmp/snapnested; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
-dots() { tr -cd . < "$1" | wc -c; }
-wait_dots() {  # FILE COUNT SECONDS
-  _n=0; while [ "$(dots "$1")" -lt "$2" ]; do _n=$((_n+1)); [ $_n -gt "$3" ] && return 1; sleep 1; done
-}
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd-l2" --memory 768M --nested --api-socket $A \
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=l2-flood" </dev/null >$S/run1.log 2>&1 &
 pid1=$!

@@ -2,14 +2,10 @@
 # Snapshot a Linux guest mid-run, stop the VM, restore it, and the guest's tick counter carries on from
 # where it stopped, with no gap and no clock jump beyond the pause. Also: dump-regs of the snapshot, an
 # existing snapshot directory is never overwritten, and a corrupted snapshot is refused.
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd
 S=/tmp/snaptest; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
-wait_for() {  # FILE PATTERN SECONDS
-  _w=0; while ! grep -q "$2" "$1" 2>/dev/null; do _w=$((_w+1)); [ $_w -gt "$3" ] && return 1; sleep 1; done
-}
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket $A \
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>&1 &
 pid1=$!

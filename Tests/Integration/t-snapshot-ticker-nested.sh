@@ -2,14 +2,10 @@
 # The tick-counter test of t-snapshot-restore.sh on a --nested guest (its kernel at EL2, its own KVM up):
 # after restore the ticks continue from where they stopped and the guest's uptime moves on by about one
 # tick period, not by the time the VM was stopped. The EL2 timers (CNTHV/CNTHP) are what tick here.
-here=$(cd "$(dirname "$0")/.." && pwd)
-G=$here/guest
-[ -f "$G/Image" ] && [ -f "$G/initrd" ] || { echo "skip: no guest kernel in $G"; exit 0; }
+. "$(dirname "$0")/lib.sh"
+need_guest initrd
 S=/tmp/snaptick; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
-wait_for() {  # FILE PATTERN SECONDS
-  _w=0; while ! grep -q "$2" "$1" 2>/dev/null; do _w=$((_w+1)); [ $_w -gt "$3" ] && return 1; sleep 1; done
-}
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --nested --api-socket $A \
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>&1 &
 pid1=$!
