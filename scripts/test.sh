@@ -29,7 +29,7 @@ for a in "$@"; do
 done
 # Hides Swift Testing's per-test and per-suite progress lines (the log keeps them) but never its closing
 # "Test run with N tests ..." line: that line is what tells a reader (and CI) how many tests ran.
-quiet() { awk '!(/^([^[:space:]]+[[:space:]]+)?(Test|Suite) .* (started|passed after)/ && !/Test run with /)'; }
+quiet() { awk '!(/^([^[:space:]]+[[:space:]]+)?(Test|Suite) .* (started|passed after)/ && !/Test run with /) { print; fflush() }'; }
 say() { printf '\n==== %s\n' "$*"; }
 T0=$(date +%s)
 
