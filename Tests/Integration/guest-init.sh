@@ -21,6 +21,7 @@ if grep -q "vmmctl.test=echo" /proc/cmdline; then
   echo "CONSOLE-READY"
   read -r line
   echo "CONSOLE-GOT: $line"
+  sleep 1  # poweroff -f does not wait for the tty to drain through the UART
   poweroff -f
 fi
 # vmmctl.test=l2-flood: this (nested) guest's own KVM runs an L2 guest that writes dots to the UART
