@@ -7,6 +7,7 @@
  *       Tests/CKVMCheck/ckvm-check.c
  */
 #include <linux/kvm.h>
+#include <linux/userfaultfd.h>
 #include <stddef.h>
 
 #include "ckvm.h"
@@ -35,6 +36,17 @@ static int mismatches;
 	_Static_assert(offsetof(struct ours, ofield) == offsetof(struct kernel, kfield), #ours "." #ofield)
 
 /* ---- structs ---- */
+SIZE(ckvm_uffdio_api, uffdio_api);
+OFF(ckvm_uffdio_api, uffdio_api, ioctls);
+SIZE(ckvm_uffdio_range, uffdio_range);
+SIZE(ckvm_uffdio_register, uffdio_register);
+OFF(ckvm_uffdio_register, uffdio_register, mode);
+OFF(ckvm_uffdio_register, uffdio_register, ioctls);
+SIZE(ckvm_uffdio_copy, uffdio_copy);
+OFF(ckvm_uffdio_copy, uffdio_copy, copy);
+SIZE(ckvm_uffd_msg, uffd_msg);
+OFF2(ckvm_uffd_msg, uffd_msg, pagefault_flags, arg.pagefault.flags);
+OFF2(ckvm_uffd_msg, uffd_msg, pagefault_address, arg.pagefault.address);
 SIZE(ckvm_one_reg, kvm_one_reg);
 OFF(ckvm_one_reg, kvm_one_reg, id);
 OFF(ckvm_one_reg, kvm_one_reg, addr);
@@ -274,6 +286,16 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_ARM_IRQ_TYPE_CPU, KVM_ARM_IRQ_TYPE_CPU);
 	SAME(CKVM_ARM_IRQ_TYPE_SPI, KVM_ARM_IRQ_TYPE_SPI);
 	SAME(CKVM_ARM_IRQ_TYPE_PPI, KVM_ARM_IRQ_TYPE_PPI);
+
+	/* userfaultfd */
+	SAME(CKVM_USERFAULTFD_IOC_NEW, USERFAULTFD_IOC_NEW);
+	SAME(CKVM_UFFD_API, UFFD_API);
+	SAME(CKVM_UFFDIO_API, UFFDIO_API);
+	SAME(CKVM_UFFDIO_REGISTER, UFFDIO_REGISTER);
+	SAME(CKVM_UFFDIO_WAKE, UFFDIO_WAKE);
+	SAME(CKVM_UFFDIO_COPY, UFFDIO_COPY);
+	SAME(CKVM_UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_MISSING);
+	SAME(CKVM_UFFD_EVENT_PAGEFAULT, UFFD_EVENT_PAGEFAULT);
 }
 
 int main(void)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @testable import VMM
@@ -67,6 +68,37 @@ import Testing
         #expect(try copied.read(at: base, count: size) == pattern)
         try copied.write([UInt8](repeating: 0xAB, count: 16), at: base)
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == pattern)
+    }
+
+    static let userfaultfdUsable = access("/dev/userfaultfd", R_OK | W_OK) == 0
+
+    /// Nested restores fill RAM on demand through a userfaultfd: the bytes are the file's, only touched
+    /// blocks become resident, and writes stay private.
+    @Test(.enabled(if: userfaultfdUsable, "/dev/userfaultfd is absent or not accessible (Linux 6.1+, root)"))
+    func lazilyLoadedMemoryFillsOnFirstTouch() throws {
+        let size = 0x40_0000  // 4 MiB: 64 pager blocks
+        let pattern = (0..<size).map { UInt8(truncatingIfNeeded: ($0 >> 12) &+ $0 &* 13) }
+        let (directory, path) = try makeFile(pattern)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let memory = try GuestMemory(lazilyLoading: path, guestAddress: base, size: size)
+        let host = memory.regions[0].hostAddress
+        #expect(try anonymousKiB(at: host) == 0)
+        #expect(try memory.read(at: base + 0x12_3450, count: 16) == Array(pattern[0x12_3450..<0x12_3460]))
+        #expect(try anonymousKiB(at: host) == UserfaultPager.blockSize / 1024)
+        try memory.write([UInt8](repeating: 0x5A, count: 8), at: base + 0x20_0000)
+        #expect(try memory.read(at: base + 0x20_0000, count: 8) == [UInt8](repeating: 0x5A, count: 8))
+        #expect(try memory.read(at: base, count: size)[0x30_0000..<0x30_1000] == pattern[0x30_0000..<0x30_1000])
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == pattern)
+    }
+
+    @Test(.enabled(if: userfaultfdUsable, "/dev/userfaultfd is absent or not accessible (Linux 6.1+, root)"))
+    func lazilyLoadedMemoryRejectsAFileOfTheWrongSize() throws {
+        let (directory, path) = try makeFile([UInt8](repeating: 1, count: 0x1000))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: GuestMemoryError.self) {
+            _ = try GuestMemory(lazilyLoading: path, guestAddress: base, size: 0x2000)
+        }
     }
 
     @Test func restoreFromASnapshotDirectoryMapsItsMemory() throws {

@@ -350,4 +350,54 @@ struct ckvm_run {
 	uint64_t sync_regs[256];   /* 2048 bytes; arm64 defines no sync registers */
 };
 
+/* ---- userfaultfd (linux/userfaultfd.h, Documentation/admin-guide/mm/userfaultfd.rst) ----
+ * Restore of a nested guest fills its RAM on demand from the snapshot file: vmmctl registers the
+ * anonymous RAM mapping with a userfaultfd and answers each missing-page fault with UFFDIO_COPY. A
+ * userfaultfd comes from /dev/userfaultfd with USERFAULTFD_IOC_NEW (Linux 6.1+). Not arm64-specific. */
+static const unsigned long CKVM_USERFAULTFD_IOC_NEW = 0xAA00;     /* _IO(0xAA, 0x00), arg: O_* flags */
+static const uint64_t CKVM_UFFD_API = 0xAA;
+static const unsigned long CKVM_UFFDIO_API = 0xC018AA3F;          /* _IOWR(0xAA, 0x3F, uffdio_api) */
+static const unsigned long CKVM_UFFDIO_REGISTER = 0xC020AA00;     /* _IOWR(0xAA, 0x00, uffdio_register) */
+static const unsigned long CKVM_UFFDIO_WAKE = 0x8010AA02;         /* _IOR(0xAA, 0x02, uffdio_range) */
+static const unsigned long CKVM_UFFDIO_COPY = 0xC028AA03;         /* _IOWR(0xAA, 0x03, uffdio_copy) */
+static const uint64_t CKVM_UFFDIO_REGISTER_MODE_MISSING = 1;
+static const uint8_t CKVM_UFFD_EVENT_PAGEFAULT = 0x12;
+
+struct ckvm_uffdio_api {
+	uint64_t api;        /* in: CKVM_UFFD_API */
+	uint64_t features;   /* in: requested, out: supported */
+	uint64_t ioctls;     /* out: bit per supported ioctl */
+};
+
+struct ckvm_uffdio_range {
+	uint64_t start;
+	uint64_t len;
+};
+
+struct ckvm_uffdio_register {
+	struct ckvm_uffdio_range range;
+	uint64_t mode;       /* CKVM_UFFDIO_REGISTER_MODE_* */
+	uint64_t ioctls;     /* out: ioctls usable on the range */
+};
+
+struct ckvm_uffdio_copy {
+	uint64_t dst;        /* page-aligned destination in the registered range */
+	uint64_t src;        /* source buffer in this process */
+	uint64_t len;
+	uint64_t mode;
+	int64_t copy;        /* out: bytes copied, or a negative errno */
+};
+
+/* One event read from the userfaultfd (32 bytes, packed in the kernel's header; naturally aligned
+ * here). Only the page-fault event's fields are named. */
+struct ckvm_uffd_msg {
+	uint8_t event;       /* CKVM_UFFD_EVENT_* */
+	uint8_t reserved1;
+	uint16_t reserved2;
+	uint32_t reserved3;
+	uint64_t pagefault_flags;
+	uint64_t pagefault_address;
+	uint64_t arg_rest;   /* the rest of the kernel's 24-byte union */
+};
+
 #endif /* CKVM_H */

@@ -8,6 +8,9 @@ public struct KVMIoctl: Hashable, Sendable, CustomStringConvertible {
     /// Which file descriptor an ioctl is issued on (KVM api.rst 4 "API description", "Type:").
     public enum Scope: String, Hashable, Sendable {
         case system, vm, vcpu, device
+        /// /dev/userfaultfd or a userfaultfd: not KVM, but issued through the same choke point so that
+        /// one function calls `ioctl` and every failure names its request.
+        case userfaultfd
     }
 
     /// The kernel's name, such as `KVM_SET_ONE_REG`.
@@ -69,4 +72,13 @@ extension KVMIoctl {
     public static let getRegList = KVMIoctl(name: "KVM_GET_REG_LIST", number: CKVM_GET_REG_LIST, scope: .vcpu)
     public static let armVCPUFinalize = KVMIoctl(
         name: "KVM_ARM_VCPU_FINALIZE", number: CKVM_ARM_VCPU_FINALIZE, scope: .vcpu)
+
+    // userfaultfd (lazy restore of guest RAM; see UserfaultPager)
+    public static let userfaultfdNew = KVMIoctl(
+        name: "USERFAULTFD_IOC_NEW", number: CKVM_USERFAULTFD_IOC_NEW, scope: .userfaultfd)
+    public static let uffdioAPI = KVMIoctl(name: "UFFDIO_API", number: CKVM_UFFDIO_API, scope: .userfaultfd)
+    public static let uffdioRegister = KVMIoctl(
+        name: "UFFDIO_REGISTER", number: CKVM_UFFDIO_REGISTER, scope: .userfaultfd)
+    public static let uffdioCopy = KVMIoctl(name: "UFFDIO_COPY", number: CKVM_UFFDIO_COPY, scope: .userfaultfd)
+    public static let uffdioWake = KVMIoctl(name: "UFFDIO_WAKE", number: CKVM_UFFDIO_WAKE, scope: .userfaultfd)
 }

@@ -54,8 +54,8 @@ extension Machine {
     }
 
     /// Rebuilds a machine from a snapshot: guest RAM is the snapshot's memory file mapped privately
-    /// (so restore time does not grow with guest memory; a nested guest's pages are copied up front,
-    /// see `GuestMemory(mappingFile:...)`), then KVM state is replayed in this order —
+    /// (so restore time does not grow with guest memory; a nested guest's RAM is filled on demand
+    /// instead, see `restoredMemory`), then KVM state is replayed in this order —
     /// VCPU_INIT with the saved features (in bringUp), the VM-wide counter offset, registers, vGIC,
     /// MP state and events, then devices. The machine is ready to `run()`.
     ///
@@ -74,11 +74,7 @@ extension Machine {
         }
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features),
-            memory: {
-                try GuestMemory(
-                    mappingFile: memoryFile, guestAddress: state.memory.guestAddress, size: Int(state.memory.size),
-                    copyingUpFront: state.config.nested)
-            })
+            memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         let offset: UInt64
         do {
@@ -101,6 +97,26 @@ extension Machine {
             try devices.restoreUART(state.uart)
         } catch {
             throw .badGuest("UART state: \(error)")
+        }
+    }
+
+    /// Guest RAM for a restore. A plain guest maps the memory file privately (pages read on first
+    /// touch, copied on first write). A nested guest must not take copy-on-write faults under KVM (they
+    /// unmap every shadow stage 2 of its guest hypervisor; docs/snapshot-format.md), so its RAM is
+    /// filled on demand through a userfaultfd, or, where the host offers none, copied up front.
+    static func restoredMemory(
+        _ state: MachineState, memoryFile: String, warn: @Sendable (String) -> Void
+    ) throws -> GuestMemory {
+        let address = state.memory.guestAddress
+        let size = Int(state.memory.size)
+        guard state.config.nested else {
+            return try GuestMemory(mappingFile: memoryFile, guestAddress: address, size: size)
+        }
+        do {
+            return try GuestMemory(lazilyLoading: memoryFile, guestAddress: address, size: size)
+        } catch GuestMemoryError.lazyLoadingUnavailable(let reason) {
+            warn("\(reason); copying the nested guest's RAM up front instead (restore takes longer)")
+            return try GuestMemory(mappingFile: memoryFile, guestAddress: address, size: size, copyingUpFront: true)
         }
     }
 

@@ -68,3 +68,42 @@ extension GuestMemory {
         }
     }
 }
+
+extension GuestMemory {
+    /// Guest RAM that starts empty and is filled from a memory file page block by page block as it is
+    /// first touched (a `UserfaultPager`), so restore time does not grow with guest memory and no page
+    /// is ever copied on write. This is how nested guests are restored; see `UserfaultPager` for why.
+    ///
+    /// - Throws: `GuestMemoryError.lazyLoadingUnavailable` when the host has no usable userfaultfd
+    ///   (Linux before 6.1, or /dev/userfaultfd not accessible): the caller can fall back to
+    ///   `init(mappingFile:guestAddress:size:copyingUpFront:)`. Other cases as that initialiser.
+    public convenience init(lazilyLoading path: String, guestAddress: UInt64, size: Int) throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        try Self.validate([(guestAddress, size)], page: page)
+        let fileSize: UInt64
+        do {
+            fileSize = try HostFile.openForReading(path).size()
+        } catch {
+            throw GuestMemoryError.backingFile(path: path, reason: "\(error)")
+        }
+        guard fileSize == UInt64(size) else {
+            throw GuestMemoryError.backingFile(path: path, reason: "it has \(fileSize) bytes, guest RAM needs \(size)")
+        }
+        // SAFETY: a fresh private anonymous mapping of `size` bytes, owned by the returned object and
+        // unmapped in its deinit (or below, if the pager cannot start).
+        let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let pointer, pointer != MAP_FAILED else {
+            throw GuestMemoryError.allocationFailed(size: size, errno: errno)
+        }
+        let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
+        let pager: UserfaultPager
+        do {
+            pager = try UserfaultPager(base: region.hostAddress, size: size, page: page, path: path)
+        } catch {
+            munmap(pointer, size)
+            throw error
+        }
+        self.init(adopting: [region])
+        self.pager = pager
+    }
+}

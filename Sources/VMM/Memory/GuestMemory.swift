@@ -65,7 +65,13 @@ public final class GuestMemory {
         try self.init(layout: [(guestAddress, size)])
     }
 
-    deinit { Self.unmap(regions) }
+    /// Fills a lazily loaded region (`init(lazilyLoading:...)`); stopped before the unmap.
+    var pager: UserfaultPager?
+
+    deinit {
+        pager?.stop()
+        Self.unmap(regions)
+    }
 
     static func validate(_ layout: [(guestAddress: UInt64, size: Int)], page: Int) throws {
         for entry in layout {

@@ -12,6 +12,8 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
     case allocationFailed(size: Int, errno: Int32)
     /// A memory file could not be mapped as guest RAM.
     case backingFile(path: String, reason: String)
+    /// Guest RAM cannot be filled on demand (no /dev/userfaultfd, or no permission for it).
+    case lazyLoadingUnavailable(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
             return "guest memory: mmap of \(hexShort(size)) bytes: \(Errno.describe(errno))"
         case .backingFile(let path, let reason):
             return "guest memory: memory file \(path): \(reason)"
+        case .lazyLoadingUnavailable(let reason):
+            return "guest memory: cannot fill RAM on demand with userfaultfd: \(reason)"
         }
     }
 }

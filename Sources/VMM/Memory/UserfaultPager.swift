@@ -1,0 +1,193 @@
+import CKVM
+import Glibc
+
+/// Fills an anonymous guest RAM mapping from a snapshot's memory file on demand, through a
+/// userfaultfd (Documentation/admin-guide/mm/userfaultfd.rst): the first touch of a missing page, by
+/// a vCPU inside KVM or by vmmctl itself, blocks in the kernel until this pager's thread has copied
+/// the page in with UFFDIO_COPY.
+///
+/// Why not a private mapping of the file, as plain guests use: there, a guest's first write to a
+/// page is a copy-on-write that swaps the host page under KVM, and under a guest hypervisor KVM
+/// answers that by unmapping every shadow stage 2 whole (docs/snapshot-format.md). UFFDIO_COPY
+/// instead installs a page where none was, which needs no invalidation; so restore time stays flat
+/// for nested guests too.
+///
+/// The pager's thread touches only the file and its own buffer, never guest RAM, so it cannot fault
+/// on the range it serves.
+final class UserfaultPager: @unchecked Sendable {
+    // @unchecked: the descriptors and the region are set in init and only read afterwards; `failure`
+    // is written by the pager thread and read after `stop()` has joined it.
+
+    /// Pages are copied in blocks of this size (aligned, clipped to the region), so that a guest
+    /// touching memory sequentially takes one fault per block rather than per page.
+    static let blockSize = 64 * 1024
+
+    private let uffd: Int32
+    private let file: Int32
+    private let stopPipe: (read: Int32, write: Int32)
+    private let base: UInt
+    private let size: Int
+    private let page: Int
+    private var thread: pthread_t?
+    /// The first error the thread could not recover from (the faulting access then stays blocked).
+    private(set) var failure: String?
+
+    /// Registers `[base, base + size)` (an anonymous mapping with no pages yet) and starts serving
+    /// its faults from `path`, whose byte `i` becomes guest RAM byte `i`.
+    init(base: UInt, size: Int, page: Int, path: String) throws(GuestMemoryError) {
+        func unavailable(_ what: String, _ code: Int32) -> GuestMemoryError {
+            .lazyLoadingUnavailable("\(what): \(Errno.describe(code))")
+        }
+        self.base = base
+        self.size = size
+        self.page = page
+        file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { throw .backingFile(path: path, reason: Errno.describe(errno)) }
+        let device = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC)
+        guard device >= 0 else {
+            let code = errno
+            close(file)
+            throw unavailable("open /dev/userfaultfd", code)
+        }
+        do {
+            uffd = try KVMCall.perform(KVMIoctl.userfaultfdNew.on(nil), fd: device, .value(O_CLOEXEC | O_NONBLOCK))
+        } catch {
+            close(device)
+            close(file)
+            throw .lazyLoadingUnavailable("\(error)")
+        }
+        close(device)
+        var fds: [Int32] = [-1, -1]
+        do {
+            var api = ckvm_uffdio_api(api: CKVM_UFFD_API, features: 0, ioctls: 0)
+            try KVMCall.perform(KVMIoctl.uffdioAPI.on(nil), fd: uffd, pointingTo: &api)
+            var register = ckvm_uffdio_register(
+                range: ckvm_uffdio_range(start: UInt64(base), len: UInt64(size)),
+                mode: CKVM_UFFDIO_REGISTER_MODE_MISSING, ioctls: 0)
+            try KVMCall.perform(KVMIoctl.uffdioRegister.on("guest RAM"), fd: uffd, pointingTo: &register)
+            guard pipe(&fds) == 0 else { throw KVMError.system(call: "pipe2", target: "pager", errno: errno) }
+        } catch {
+            close(uffd)
+            close(file)
+            throw .lazyLoadingUnavailable("\(error)")
+        }
+        stopPipe = (fds[0], fds[1])
+        do {
+            thread = try Threads.spawn({ [self] in serve() }, what: "memory pager")
+        } catch {
+            closeAll()
+            throw .lazyLoadingUnavailable("\(error)")
+        }
+    }
+
+    deinit { stop() }
+
+    /// Ends the pager thread and closes its descriptors. Call before unmapping the region. Idempotent.
+    func stop() {
+        guard let thread else { return }
+        var byte: UInt8 = 1
+        _ = write(stopPipe.write, &byte, 1)
+        Threads.join(thread)
+        self.thread = nil
+        closeAll()
+    }
+
+    private func closeAll() {
+        for fd in [uffd, file, stopPipe.read, stopPipe.write] where fd >= 0 { close(fd) }
+    }
+
+    /// The thread: wait for a fault message or the stop byte, copy the block in, repeat.
+    private func serve() {
+        // Signals are for the vCPU threads (kicks) and vmmctl's signal thread (SIGINT, SIGTERM): a
+        // process-directed SIGINT must never land here, where nothing handles it.
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
+        var buffer = [UInt8](repeating: 0, count: Self.blockSize)
+        var fds = [
+            pollfd(fd: uffd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 || fds[1].revents != 0 { return }
+            var message = ckvm_uffd_msg()
+            let n = read(uffd, &message, MemoryLayout<ckvm_uffd_msg>.size)
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            guard n == MemoryLayout<ckvm_uffd_msg>.size else {
+                failure = "reading the userfaultfd: \(n < 0 ? Errno.describe(errno) : "short read of \(n) bytes")"
+                return
+            }
+            guard message.event == CKVM_UFFD_EVENT_PAGEFAULT else { continue }
+            if let error = fill(UInt(message.pagefault_address), &buffer) {
+                failure = error
+                return
+            }
+        }
+    }
+
+    /// Copies in the block holding `address` (or, if part of that block is already present, just the
+    /// page). Returns an error message, or nil.
+    private func fill(_ address: UInt, _ buffer: inout [UInt8]) -> String? {
+        let pageStart = address & ~UInt(page - 1)
+        let blockStart = max(base, address & ~UInt(Self.blockSize - 1))
+        let blockEnd = min(base + UInt(size), blockStart + UInt(Self.blockSize))
+        switch copy(blockStart, Int(blockEnd - blockStart), &buffer) {
+        case .done: return nil
+        case .failed(let why): return why
+        case .exists:
+            // Another fault filled part of the block already: fill only the faulting page.
+            switch copy(pageStart, page, &buffer) {
+            case .done: return nil
+            case .failed(let why): return why
+            case .exists:
+                // Filled meanwhile; the faulting thread may still be waiting for a wake-up.
+                var range = ckvm_uffdio_range(start: UInt64(pageStart), len: UInt64(page))
+                do { try KVMCall.perform(KVMIoctl.uffdioWake.on(nil), fd: uffd, pointingTo: &range) } catch {
+                    return "\(error)"
+                }
+                return nil
+            }
+        }
+    }
+
+    private enum CopyOutcome { case done, exists, failed(String) }
+
+    /// Reads `length` bytes for `[start, start + length)` from the file and installs them.
+    private func copy(_ start: UInt, _ length: Int, _ buffer: inout [UInt8]) -> CopyOutcome {
+        let offset = off_t(start - base)
+        var done = 0
+        while done < length {
+            // SAFETY: reads into the buffer's own storage; length <= blockSize == buffer.count.
+            let n = buffer.withUnsafeMutableBytes {
+                pread(file, $0.baseAddress! + done, length - done, offset + off_t(done))
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                return .failed(
+                    "reading the memory file at \(offset + off_t(done)): \(n < 0 ? Errno.describe(errno) : "end of file")"
+                )
+            }
+            done += n
+        }
+        while true {
+            do {
+                try buffer.withUnsafeMutableBytes { bytes in
+                    // SAFETY: src points at `length` initialised bytes of the buffer, valid for the call.
+                    var request = ckvm_uffdio_copy(
+                        dst: UInt64(start), src: UInt64(UInt(bitPattern: bytes.baseAddress!)), len: UInt64(length),
+                        mode: 0, copy: 0)
+                    try KVMCall.perform(KVMIoctl.uffdioCopy.on(nil), fd: uffd, pointingTo: &request)
+                }
+                return .done
+            } catch KVMError.ioctl(_, errno: let code) where code == EEXIST {
+                return .exists
+            } catch KVMError.ioctl(_, errno: let code) where code == EAGAIN {
+                continue
+            } catch {
+                return .failed("\(error)")
+            }
+        }
+    }
+}
