@@ -36,5 +36,9 @@ grep -Eq "VTTBR_EL2 +0x603000000013e108 +0x0001[0-9a-f]{12}" $S/vttbr.txt || { e
 pid2=$!
 wait_dots $S/run2.log 100 300 || { echo "the L2 guest did not continue after restore"; tail -c 2000 $S/run2.log; kill $pid2; exit 1; }
 echo "L2 output after the restore: $(dots $S/run2.log) more dots"
+# With /dev/userfaultfd the restored RAM is filled on demand; vmmctl warns when it has to copy instead.
+if [ -e /dev/userfaultfd ] && grep -q "up front" $S/run2.log; then
+  echo "restore copied RAM up front although /dev/userfaultfd exists:"; grep "warning" $S/run2.log; exit 1
+fi
 "$VMMCTL" shutdown --api-socket $B; wait $pid2
 rm -rf $S
