@@ -4,7 +4,8 @@
 # restore; the L2 guest carries on (more of its output arrives). dump-regs of the snapshot shows the
 # guest hypervisor's live EL2 state for its L2: HCR_EL2 with VM set and VTTBR_EL2 with the L2's VMID
 # and stage-2 base. The snapshot is taken from a pause that landed in the L2 context (checked through
-# dump-regs on the paused VM, retried otherwise).
+# dump-regs on the paused VM, retried otherwise). Then the restored VM (RAM filled on demand) is
+# snapshotted and restored once more, with the memory checksum verified.
 . "$(dirname "$0")/lib.sh"
 need_guest initrd-l2
 S=/tmp/snapnested; rm -rf $S; mkdir -p $S
@@ -40,5 +41,14 @@ echo "L2 output after the restore: $(dots $S/run2.log) more dots"
 if [ -e /dev/userfaultfd ] && grep -q "up front" $S/run2.log; then
   echo "restore copied RAM up front although /dev/userfaultfd exists:"; grep "warning" $S/run2.log; exit 1
 fi
-"$VMMCTL" shutdown --api-socket $B; wait $pid2
+# A second generation: snapshot the restored VM, whose RAM is still being filled on demand (the
+# snapshot reads every page through the pager), and restore that; the L2 carries on again.
+"$VMMCTL" snapshot $S/snap2 --then stop --api-socket $B >/dev/null || { kill $pid2; exit 1; }
+wait $pid2 || { echo "the restored run did not exit 0 after snapshot --then stop"; exit 1; }
+rm -rf $S/snap  # the first snapshot's memory is no longer mapped; free the lab's tmpfs
+"$VMMCTL" restore $S/snap2 --verify --api-socket $B </dev/null >$S/run3.log 2>&1 &
+pid3=$!
+wait_dots $S/run3.log 50 300 || { echo "the L2 guest did not continue after the second restore"; tail -c 2000 $S/run3.log; kill $pid3; exit 1; }
+echo "L2 output after restoring the restored VM's snapshot: $(dots $S/run3.log) more dots"
+"$VMMCTL" shutdown --api-socket $B; wait $pid3
 rm -rf $S

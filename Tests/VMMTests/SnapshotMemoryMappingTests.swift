@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @testable import VMM
@@ -99,6 +100,40 @@ import Testing
         #expect(throws: GuestMemoryError.self) {
             _ = try GuestMemory(lazilyLoading: path, guestAddress: base, size: 0x2000)
         }
+    }
+
+    /// A pager that cannot fill a page (here: the file shrank under it) says so through `onFailure`
+    /// instead of leaving a stalled guest unexplained; stopping it releases the blocked access.
+    @Test(.enabled(if: userfaultfdUsable, "/dev/userfaultfd is absent or not accessible (Linux 6.1+, root)"))
+    func pagerFailureIsReported() throws {
+        let size = 0x10_0000
+        let (directory, path) = try makeFile([UInt8](repeating: 7, count: size))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let failed = DispatchSemaphore(value: 0)
+        let messages = Mutex<[String]>([])
+        let memory = try GuestMemory(
+            lazilyLoading: path, guestAddress: base, size: size,
+            onFailure: { message in
+                messages.withLock { $0.append(message) }
+                failed.signal()
+            })
+        #expect(truncate(path, 0) == 0)
+        let readDone = DispatchSemaphore(value: 0)
+        // The reader only reads; the test thread only stops the pager after it has failed.
+        nonisolated(unsafe) let shared = memory
+        let address = base + 0x8_0000
+        // A pthread, not a task: the read blocks in the kernel until the pager gives up and is stopped.
+        let reader = try Threads.spawn {
+            _ = try? shared.read(at: address, count: 8)
+            readDone.signal()
+        }
+        #expect(failed.wait(timeout: .now() + 20) == .success)
+        let message = messages.withLock { $0.first ?? "" }
+        #expect(message.contains("guest memory pager stopped"), "\(message)")
+        #expect(message.contains("end of file"), "\(message)")
+        memory.pager?.stop()
+        #expect(readDone.wait(timeout: .now() + 20) == .success)
+        Threads.join(reader)
     }
 
     @Test func restoreFromASnapshotDirectoryMapsItsMemory() throws {

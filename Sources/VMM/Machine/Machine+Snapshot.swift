@@ -105,7 +105,7 @@ extension Machine {
     /// unmap every shadow stage 2 of its guest hypervisor; docs/snapshot-format.md), so its RAM is
     /// filled on demand through a userfaultfd, or, where the host offers none, copied up front.
     static func restoredMemory(
-        _ state: MachineState, memoryFile: String, warn: @Sendable (String) -> Void
+        _ state: MachineState, memoryFile: String, warn: @escaping @Sendable (String) -> Void
     ) throws -> GuestMemory {
         let address = state.memory.guestAddress
         let size = Int(state.memory.size)
@@ -113,7 +113,7 @@ extension Machine {
             return try GuestMemory(mappingFile: memoryFile, guestAddress: address, size: size)
         }
         do {
-            return try GuestMemory(lazilyLoading: memoryFile, guestAddress: address, size: size)
+            return try GuestMemory(lazilyLoading: memoryFile, guestAddress: address, size: size, onFailure: warn)
         } catch GuestMemoryError.lazyLoadingUnavailable(let reason) {
             warn("\(reason); copying the nested guest's RAM up front instead (restore takes longer)")
             return try GuestMemory(mappingFile: memoryFile, guestAddress: address, size: size, copyingUpFront: true)

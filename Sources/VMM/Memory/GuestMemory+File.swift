@@ -77,7 +77,10 @@ extension GuestMemory {
     /// - Throws: `GuestMemoryError.lazyLoadingUnavailable` when the host has no usable userfaultfd
     ///   (Linux before 6.1, or /dev/userfaultfd not accessible): the caller can fall back to
     ///   `init(mappingFile:guestAddress:size:copyingUpFront:)`. Other cases as that initialiser.
-    public convenience init(lazilyLoading path: String, guestAddress: UInt64, size: Int) throws {
+    public convenience init(
+        lazilyLoading path: String, guestAddress: UInt64, size: Int,
+        onFailure: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
         let fileSize: UInt64
@@ -98,7 +101,8 @@ extension GuestMemory {
         let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
         let pager: UserfaultPager
         do {
-            pager = try UserfaultPager(base: region.hostAddress, size: size, page: page, path: path)
+            pager = try UserfaultPager(
+                base: region.hostAddress, size: size, page: page, path: path, onFailure: onFailure)
         } catch {
             munmap(pointer, size)
             throw error

@@ -31,16 +31,21 @@ final class UserfaultPager: @unchecked Sendable {
     private var thread: pthread_t?
     /// The first error the thread could not recover from (the faulting access then stays blocked).
     private(set) var failure: String?
+    /// Told about that error, from the pager thread, so it does not go unseen.
+    private let onFailure: @Sendable (String) -> Void
 
     /// Registers `[base, base + size)` (an anonymous mapping with no pages yet) and starts serving
     /// its faults from `path`, whose byte `i` becomes guest RAM byte `i`.
-    init(base: UInt, size: Int, page: Int, path: String) throws(GuestMemoryError) {
+    init(
+        base: UInt, size: Int, page: Int, path: String, onFailure: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(GuestMemoryError) {
         func unavailable(_ what: String, _ code: Int32) -> GuestMemoryError {
             .lazyLoadingUnavailable("\(what): \(Errno.describe(code))")
         }
         self.base = base
         self.size = size
         self.page = page
+        self.onFailure = onFailure
         file = open(path, O_RDONLY | O_CLOEXEC)
         guard file >= 0 else { throw .backingFile(path: path, reason: Errno.describe(errno)) }
         let device = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC)
@@ -116,15 +121,20 @@ final class UserfaultPager: @unchecked Sendable {
             let n = read(uffd, &message, MemoryLayout<ckvm_uffd_msg>.size)
             if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
             guard n == MemoryLayout<ckvm_uffd_msg>.size else {
-                failure = "reading the userfaultfd: \(n < 0 ? Errno.describe(errno) : "short read of \(n) bytes")"
+                fail("reading the userfaultfd: \(n < 0 ? Errno.describe(errno) : "short read of \(n) bytes")")
                 return
             }
             guard message.event == CKVM_UFFD_EVENT_PAGEFAULT else { continue }
             if let error = fill(UInt(message.pagefault_address), &buffer) {
-                failure = error
+                fail("filling guest RAM at host address 0x\(String(message.pagefault_address, radix: 16)): \(error)")
                 return
             }
         }
+    }
+
+    private func fail(_ why: String) {
+        failure = why
+        onFailure("guest memory pager stopped: \(why); the guest will stall on the next page it has not touched yet")
     }
 
     /// Copies in the block holding `address` (or, if part of that block is already present, just the
