@@ -10,7 +10,7 @@
 need_guest initrd-l2
 S=/tmp/snapnested; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
-"$VMMCTL" run "$G/Image" --initrd "$G/initrd-l2" --memory 768M --nested --api-socket $A \
+"$VMMCTL" run "$G/Image" --initrd "$G/initrd-l2" --memory 512M --nested --api-socket $A \
   --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=l2-flood" </dev/null >$S/run1.log 2>&1 &
 pid1=$!
 wait_dots $S/run1.log 50 300 || { echo "the L2 guest never ran"; tail -c 2000 $S/run1.log; kill $pid1; exit 1; }
