@@ -13,14 +13,5 @@ wait_for $S/run1.log "TICK 3 " 180 || { echo "the guest never ticked"; tail -n 2
 "$VMMCTL" snapshot $S/snap --then stop --api-socket $A >/dev/null || { kill $pid1; exit 1; }
 wait $pid1 || { echo "run did not exit 0 after snapshot --then stop"; exit 1; }
 last=$(grep -a "^TICK" $S/run1.log | tail -n 1)
-n=$(echo "$last" | cut -d' ' -f2); t=$(echo "$last" | cut -d' ' -f3)
-"$VMMCTL" restore $S/snap --api-socket $B </dev/null >$S/run2.log 2>&1 &
-pid2=$!
-wait_for $S/run2.log "TICK $((n + 3)) " 120 || { echo "no TICK $((n + 3)) after restore"; tail -n 20 $S/run2.log; kill $pid2; exit 1; }
-"$VMMCTL" shutdown --api-socket $B; wait $pid2
-first=$(grep -a "^TICK" $S/run2.log | head -n 1)
-echo "before the snapshot: $last; after the restore: $first ... $(grep -a "^TICK" $S/run2.log | tail -n 1)"
-m=$(echo "$first" | cut -d' ' -f2); u=$(echo "$first" | cut -d' ' -f3)
-[ "$m" = $((n + 1)) ] || { echo "the counter did not continue: $n then $m"; exit 1; }
-awk -v a="$t" -v b="$u" 'BEGIN { d = b - a; print "uptime step across the restore: " d " s"; exit !(d > 0 && d < 5) }' || exit 1
+restore_and_check_ticks $S/snap "$last" $B $S/run2.log || exit 1
 rm -rf $S
