@@ -51,16 +51,32 @@ enum RunCommand: Subcommand {
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
             ])
-        let config = try makeConfig(a)
         if let path = a.options["dump-dtb"] {
             let blob: [UInt8]
-            do { blob = try Machine.deviceTree(for: config) } catch { throw CLIError(error.description) }
+            do { blob = try Machine.deviceTree(for: try makeConfig(a)) } catch let error as CLIError {
+                throw error
+            } catch { throw CLIError("\(error)") }
             try HostFiles.writeAtomically(blob, to: path, what: "device tree")
             return 0
         }
+        // Handed over once: after the Machine has loaded the kernel and initrd into guest RAM nothing
+        // here holds their bytes (tens of MiB for a distribution kernel) for the rest of the run.
+        let pending = Handover(try makeConfig(a))
         let socket = a.options["api-socket"] ?? defaultSocketPath
         return try serve(socket: socket, io) { console, warn throws(MachineError) in
-            try Machine(config, console: console, warn: warn)
+            guard let config = pending.take() else { throw .invalidConfig("the machine was already built") }
+            return try Machine(config, console: console, warn: warn)
+        }
+    }
+
+    /// A value that can be taken once, after which the box no longer references it.
+    final class Handover<Value>: @unchecked Sendable {
+        // @unchecked: taken once, on the thread that builds the machine.
+        private var value: Value?
+        init(_ value: Value) { self.value = value }
+        func take() -> Value? {
+            defer { value = nil }
+            return value
         }
     }
 

@@ -11,6 +11,7 @@ import SysRegs
 /// `@unchecked Sendable`: after `init`, the shared mutable state (run state, devices) is behind locks,
 /// and each VCPU is driven by exactly one thread.
 public final class Machine: @unchecked Sendable {
+    /// The configuration it was built from, without the guest image bytes (`RunConfig.withoutImageBytes`).
     public let config: RunConfig
     let vm: VirtualMachine
     let memory: GuestMemory
@@ -62,7 +63,7 @@ public final class Machine: @unchecked Sendable {
             throw .kvm(error)
         }
         self.init(
-            config: config, parts: parts, console: console, warn: warn, deviceTreeBlob: prepared.dtb,
+            config: config.withoutImageBytes, parts: parts, console: console, warn: warn, deviceTreeBlob: prepared.dtb,
             entryPoint: prepared.entry, expectedDemoOutput: prepared.expectedOutput)
     }
 

@@ -39,6 +39,16 @@ public struct RunConfig: Sendable {
         self.layout = layout
     }
 
+    /// This configuration without the guest image bytes (`.linux` keeps an empty image and no initrd).
+    /// A machine keeps this once the kernel and initrd are in guest RAM, so the VMM does not hold a
+    /// second copy of them, tens of MiB for a distribution kernel, for the whole run.
+    public var withoutImageBytes: RunConfig {
+        guard case .linux = payload else { return self }
+        var copy = self
+        copy.payload = .linux(image: [], initrd: nil)
+        return copy
+    }
+
     /// The vCPU features every vCPU of this machine is initialised with (secondaries also start
     /// powered off and wait for PSCI CPU_ON).
     public func features(forVCPU index: Int) -> VCPUInitFeatures {
