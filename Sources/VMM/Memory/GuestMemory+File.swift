@@ -27,18 +27,7 @@ extension GuestMemory {
     ) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
-        let file: HostFile
-        let fileSize: UInt64
-        do {
-            file = try HostFile.openForReading(path)
-            fileSize = try file.size()
-        } catch {
-            throw GuestMemoryError.backingFile(path: path, reason: "\(error)")
-        }
-        guard fileSize == UInt64(size) else {
-            throw GuestMemoryError.backingFile(
-                path: path, reason: "it has \(fileSize) bytes, guest RAM needs \(size)")
-        }
+        let file = try Self.openMemoryFile(path, size: size)
         // SAFETY: a fresh private mapping of `size` bytes of a file at least that long (so no access
         // past end of file raises SIGBUS); owned by the returned object and unmapped in its deinit.
         // The mapping stays valid after the descriptor is closed.
@@ -51,6 +40,22 @@ extension GuestMemory {
         if copyingUpFront { Self.breakCopyOnWrite(pointer, size: size, page: page) }
         let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
         self.init(adopting: [region])
+    }
+
+    /// Opens a memory file for reading and checks that it holds exactly `size` bytes of guest RAM.
+    static func openMemoryFile(_ path: String, size: Int) throws(GuestMemoryError) -> HostFile {
+        let file: HostFile
+        let fileSize: UInt64
+        do {
+            file = try HostFile.openForReading(path)
+            fileSize = try file.size()
+        } catch {
+            throw .backingFile(path: path, reason: "\(error)")
+        }
+        guard fileSize == UInt64(size) else {
+            throw .backingFile(path: path, reason: "it has \(fileSize) bytes, guest RAM needs \(size)")
+        }
+        return file
     }
 
     /// `MADV_POPULATE_WRITE` (Linux 5.14): fault every page in writable, which for a private file
@@ -83,15 +88,7 @@ extension GuestMemory {
     ) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
-        let fileSize: UInt64
-        do {
-            fileSize = try HostFile.openForReading(path).size()
-        } catch {
-            throw GuestMemoryError.backingFile(path: path, reason: "\(error)")
-        }
-        guard fileSize == UInt64(size) else {
-            throw GuestMemoryError.backingFile(path: path, reason: "it has \(fileSize) bytes, guest RAM needs \(size)")
-        }
+        let file = try Self.openMemoryFile(path, size: size)
         // SAFETY: a fresh private anonymous mapping of `size` bytes, owned by the returned object and
         // unmapped in its deinit (or below, if the pager cannot start).
         let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
@@ -102,7 +99,7 @@ extension GuestMemory {
         let pager: UserfaultPager
         do {
             pager = try UserfaultPager(
-                base: region.hostAddress, size: size, page: page, path: path, onFailure: onFailure)
+                base: region.hostAddress, size: size, page: page, file: file, onFailure: onFailure)
         } catch {
             munmap(pointer, size)
             throw error

@@ -15,53 +15,46 @@ import Glibc
 /// The pager's thread touches only the file and its own buffer, never guest RAM, so it cannot fault
 /// on the range it serves.
 final class UserfaultPager: @unchecked Sendable {
-    // @unchecked: the descriptors and the region are set in init and only read afterwards; `failure`
-    // is written by the pager thread and read after `stop()` has joined it.
+    // @unchecked: every stored property is set in init and only read afterwards, except `thread`,
+    // which only `stop()` (called once the pager's work is over) touches.
 
     /// Pages are copied in blocks of this size (aligned, clipped to the region), so that a guest
     /// touching memory sequentially takes one fault per block rather than per page.
     static let blockSize = 64 * 1024
 
     private let uffd: Int32
-    private let file: Int32
+    /// The memory file; kept open (and alive) for `pread` until `stop()`.
+    private let file: HostFile
     private let stopPipe: (read: Int32, write: Int32)
     private let base: UInt
     private let size: Int
     private let page: Int
     private var thread: pthread_t?
-    /// The first error the thread could not recover from (the faulting access then stays blocked).
-    private(set) var failure: String?
-    /// Told about that error, from the pager thread, so it does not go unseen.
+    /// Told, from the pager thread, about an error it cannot recover from (the faulting access then
+    /// stays blocked), so that a stalled guest does not go unexplained.
     private let onFailure: @Sendable (String) -> Void
 
     /// Registers `[base, base + size)` (an anonymous mapping with no pages yet) and starts serving
-    /// its faults from `path`, whose byte `i` becomes guest RAM byte `i`.
+    /// its faults from `file`, whose byte `i` becomes guest RAM byte `i`. The thread holds the pager
+    /// until `stop()`, which the owner of the mapping must call before unmapping it.
     init(
-        base: UInt, size: Int, page: Int, path: String, onFailure: @escaping @Sendable (String) -> Void = { _ in }
+        base: UInt, size: Int, page: Int, file: HostFile, onFailure: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(GuestMemoryError) {
-        func unavailable(_ what: String, _ code: Int32) -> GuestMemoryError {
-            .lazyLoadingUnavailable("\(what): \(Errno.describe(code))")
-        }
         self.base = base
         self.size = size
         self.page = page
         self.onFailure = onFailure
-        file = open(path, O_RDONLY | O_CLOEXEC)
-        guard file >= 0 else { throw .backingFile(path: path, reason: Errno.describe(errno)) }
+        self.file = file
         let device = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC)
         guard device >= 0 else {
-            let code = errno
-            close(file)
-            throw unavailable("open /dev/userfaultfd", code)
+            throw .lazyLoadingUnavailable("open /dev/userfaultfd: \(Errno.describe(errno))")
         }
+        defer { close(device) }  // only the userfaultfd it creates is kept
         do {
             uffd = try KVMCall.perform(KVMIoctl.userfaultfdNew.on(nil), fd: device, .value(O_CLOEXEC | O_NONBLOCK))
         } catch {
-            close(device)
-            close(file)
             throw .lazyLoadingUnavailable("\(error)")
         }
-        close(device)
         var fds: [Int32] = [-1, -1]
         do {
             var api = ckvm_uffdio_api(api: CKVM_UFFD_API, features: 0, ioctls: 0)
@@ -70,10 +63,9 @@ final class UserfaultPager: @unchecked Sendable {
                 range: ckvm_uffdio_range(start: UInt64(base), len: UInt64(size)),
                 mode: CKVM_UFFDIO_REGISTER_MODE_MISSING, ioctls: 0)
             try KVMCall.perform(KVMIoctl.uffdioRegister.on("guest RAM"), fd: uffd, pointingTo: &register)
-            guard pipe(&fds) == 0 else { throw KVMError.system(call: "pipe2", target: "pager", errno: errno) }
+            guard pipe(&fds) == 0 else { throw KVMError.system(call: "pipe", target: "memory pager", errno: errno) }
         } catch {
             close(uffd)
-            close(file)
             throw .lazyLoadingUnavailable("\(error)")
         }
         stopPipe = (fds[0], fds[1])
@@ -84,8 +76,6 @@ final class UserfaultPager: @unchecked Sendable {
             throw .lazyLoadingUnavailable("\(error)")
         }
     }
-
-    deinit { stop() }
 
     /// Ends the pager thread and closes its descriptors. Call before unmapping the region. Idempotent.
     func stop() {
@@ -98,7 +88,8 @@ final class UserfaultPager: @unchecked Sendable {
     }
 
     private func closeAll() {
-        for fd in [uffd, file, stopPipe.read, stopPipe.write] where fd >= 0 { close(fd) }
+        for fd in [uffd, stopPipe.read, stopPipe.write] where fd >= 0 { close(fd) }
+        file.close()
     }
 
     /// The thread: wait for a fault message or the stop byte, copy the block in, repeat.
@@ -133,7 +124,6 @@ final class UserfaultPager: @unchecked Sendable {
     }
 
     private func fail(_ why: String) {
-        failure = why
         onFailure("guest memory pager stopped: \(why); the guest will stall on the next page it has not touched yet")
     }
 
@@ -171,7 +161,7 @@ final class UserfaultPager: @unchecked Sendable {
         while done < length {
             // SAFETY: reads into the buffer's own storage; length <= blockSize == buffer.count.
             let n = buffer.withUnsafeMutableBytes {
-                pread(file, $0.baseAddress! + done, length - done, offset + off_t(done))
+                pread(file.descriptor, $0.baseAddress! + done, length - done, offset + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
