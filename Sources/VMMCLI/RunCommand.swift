@@ -52,10 +52,9 @@ enum RunCommand: Subcommand {
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
             ])
         if let path = a.options["dump-dtb"] {
+            let config = try makeConfig(a)
             let blob: [UInt8]
-            do { blob = try Machine.deviceTree(for: try makeConfig(a)) } catch let error as CLIError {
-                throw error
-            } catch { throw CLIError("\(error)") }
+            do { blob = try Machine.deviceTree(for: config) } catch { throw CLIError(error.description) }
             try HostFiles.writeAtomically(blob, to: path, what: "device tree")
             return 0
         }
