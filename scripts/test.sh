@@ -44,6 +44,13 @@ counts() {   # LOG -> "passed failed skipped"
   echo "$passed $failed $skipped"
 }
 
+# Counts from run-all.sh's TAP-style lines: "ok NAME", "ok NAME # SKIP ...", "not ok NAME".
+tap_counts() {   # LOG -> "passed failed skipped"
+  local log=$1
+  echo "$(grep -a '^ok ' "$log" | grep -acv ' # SKIP' || true)" \
+    "$(grep -ac '^not ok ' "$log" || true)" "$(grep -ac '^ok .* # SKIP' "$log" || true)"
+}
+
 HOST_P=0 HOST_F=0 HOST_S=0 LAB_P=0 LAB_F=0 LAB_S=0 rc=0
 native_kvm=0
 [ "$(uname -s)-$(uname -m)" = Linux-aarch64 ] && [ -e /dev/kvm ] && native_kvm=1
@@ -82,9 +89,7 @@ if [ "$kvm" = 1 ] && [ "$native_kvm" = 1 ]; then
   VMMCTL="$ROOT/.build/release/vmmctl" sh "$ROOT/Tests/Integration/run-all.sh" 2>&1 | tee "$LOGS/native-integration.log"
   irc=${PIPESTATUS[0]}
   set -e
-  LAB_P=$(grep -a '^ok ' "$LOGS/native-integration.log" | grep -acv ' # SKIP' || true)
-  LAB_S=$(grep -ac '^ok .* # SKIP' "$LOGS/native-integration.log" || true)
-  LAB_F=$(grep -ac '^not ok ' "$LOGS/native-integration.log" || true)
+  read -r LAB_P LAB_F LAB_S < <(tap_counts "$LOGS/native-integration.log")
   [ "$irc" = 0 ] || { rc=1; [ "$LAB_F" = 0 ] && LAB_F=1; }
 elif [ "$kvm" = 1 ]; then
   say "KVM tier: lab setup (cached in ${LAB_DIR:-~/.cache/vmm-lab})"
@@ -115,8 +120,7 @@ elif [ "$kvm" = 1 ]; then
   lrc=${PIPESTATUS[0]}
   set -e
   read -r LAB_P LAB_F LAB_S < <(counts "$LOGS/lab-test.log")
-  ip=$(grep -a '^ok ' "$LOGS/lab-test.log" | grep -acv ' # SKIP' || true)
-  is=$(grep -ac '^ok .* # SKIP' "$LOGS/lab-test.log" || true); if_=$(grep -ac '^not ok ' "$LOGS/lab-test.log" || true)
+  read -r ip if_ is < <(tap_counts "$LOGS/lab-test.log")
   LAB_P=$((LAB_P + ip)) LAB_F=$((LAB_F + if_)) LAB_S=$((LAB_S + is))
   [ "$lrc" = 0 ] || { rc=1; [ "$LAB_F" = 0 ] && LAB_F=1; }
   echo "lab tests: $LAB_P passed, $LAB_F failed, $LAB_S skipped (lab exit $lrc)"
