@@ -29,7 +29,8 @@ enum RestoreCommand: Subcommand {
         }
         let kvm = a.options["device"] ?? "/dev/kvm"
         return try RunCommand.serve(
-            socket: a.options["api-socket"] ?? RunCommand.defaultSocketPath, startPaused: a.has("paused"), io
+            socket: a.options["api-socket"] ?? RunCommand.defaultSocketPath, startPaused: a.has("paused"), io,
+            describe: CLIError.init(machine:)
         ) {
             console, warn throws(MachineError) in
             try Machine(restoring: loaded.0, memoryFile: loaded.memoryFile, kvmPath: kvm, console: console, warn: warn)

@@ -62,8 +62,11 @@ enum RunCommand: Subcommand {
         // here holds their bytes (tens of MiB for a distribution kernel) for the rest of the run.
         let pending = Handover(try makeConfig(a))
         let socket = a.options["api-socket"] ?? defaultSocketPath
-        return try serve(socket: socket, io) { console, warn throws(MachineError) in
-            guard let config = pending.take() else { throw .invalidConfig("the machine was already built") }
+        return try serve(socket: socket, io, describe: { CLIError(runFlagsFor: $0, status: CLIError.failureStatus) }) {
+            console, warn throws(MachineError) in
+            guard let config = pending.take() else {
+                throw .badGuest("the guest images were already handed to a machine")
+            }
             return try Machine(config, console: console, warn: warn)
         }
     }
@@ -129,7 +132,7 @@ enum RunCommand: Subcommand {
             }
             config.memorySize = bytes
         }
-        do { try config.validate() } catch { throw CLIError(error.description, status: CLIError.usageStatus) }
+        do { try config.validate() } catch { throw CLIError(runFlagsFor: error) }
         return config
     }
 
@@ -149,7 +152,7 @@ enum RunCommand: Subcommand {
     /// Builds a machine with `make` (a fresh boot, or a restore), serves its control socket at
     /// `socket`, connects the console and runs it to the end. Shared by `run` and `restore`.
     static func serve(
-        socket: String, startPaused: Bool = false, _ io: Terminal,
+        socket: String, startPaused: Bool = false, _ io: Terminal, describe: (MachineError) -> CLIError,
         make: (@escaping @Sendable (UInt8) -> Void, @escaping @Sendable (String) -> Void) throws(MachineError) ->
             Machine
     ) throws(CLIError) -> Int32 {
@@ -163,7 +166,7 @@ enum RunCommand: Subcommand {
                 { text in err.write("vmmctl: warning: \(text)\n") })
             try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP])
         } catch {
-            throw CLIError(error.description)
+            throw describe(error)
         }
         let server: ControlServer
         do { server = try ControlServer.start(machine: machine, path: socket) } catch {

@@ -56,6 +56,33 @@ public struct MachineLayout: Hashable, Sendable {
         virtioMMIOBase..<virtioMMIOBase + UInt64(Self.virtioMMIOSlotCount) * Self.virtioMMIOSlotSize
     }
 
+    /// The named regions of the map for a machine of `vcpus` vCPUs and `memorySize` bytes of RAM, in
+    /// address order; nil if one runs past the end of the address space.
+    public func regions(vcpus: Int, memorySize: UInt64) -> [(name: String, range: Range<UInt64>)]? {
+        let sizes: [(String, UInt64, UInt64)] = [
+            ("the GIC distributor", gicDistributorBase, Self.gicDistributorSize),
+            ("the GIC redistributors", gicRedistributorBase, Self.gicRedistributorSize(vcpus: vcpus)),
+            ("the PL011", uartBase, Self.uartSize),
+            ("the virtio-mmio window", virtioMMIOBase, UInt64(Self.virtioMMIOSlotCount) * Self.virtioMMIOSlotSize),
+            ("RAM", ramBase, memorySize),
+        ]
+        var regions: [(name: String, range: Range<UInt64>)] = []
+        for (name, base, size) in sizes {
+            let (end, overflow) = base.addingReportingOverflow(size)
+            if overflow { return nil }
+            regions.append((name, base..<end))
+        }
+        return regions.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// The first two regions that overlap, if any (the standard map has none; a snapshot's map is
+    /// checked with this before anything is built from it).
+    public func firstOverlap(vcpus: Int, memorySize: UInt64) -> (String, String)? {
+        guard let regions = regions(vcpus: vcpus, memorySize: memorySize) else { return ("RAM", "the end of memory") }
+        for (a, b) in zip(regions, regions.dropFirst()) where a.range.overlaps(b.range) { return (a.name, b.name) }
+        return nil
+    }
+
     /// Guest RAM for a memory size, as a range.
     public func ram(size: UInt64) -> Range<UInt64> { ramBase..<ramBase + size }
 }

@@ -15,7 +15,7 @@ public final class ControlServer: @unchecked Sendable {
     /// Listens at `path` (mode 0600) and serves `machine` on a background thread until the process ends.
     public static func start(machine: Machine, path: String) throws(MachineError) -> ControlServer {
         let listener: UnixSocket
-        do { listener = try UnixSocket.listen(at: path) } catch { throw .invalidConfig(error.description) }
+        do { listener = try UnixSocket.listen(at: path) } catch { throw .hostUnsupported(error.description) }
         let server = ControlServer(listener: listener, machine: machine, path: path)
         do {
             _ = try Threads.spawn { server.serve() }
@@ -73,7 +73,7 @@ public final class ControlServer: @unchecked Sendable {
     /// (default: resume).
     func snapshot(_ argument: String?, _ channel: ControlChannel) throws(MachineError) {
         guard let argument, !argument.isEmpty else {
-            throw .invalidConfig("snapshot needs a directory: snapshot DIR [resume|pause|stop]")
+            throw .badRequest("snapshot needs a directory: snapshot DIR [resume|pause|stop]")
         }
         var words = argument.split(separator: " ").map(String.init)
         var then = "resume"
@@ -94,7 +94,7 @@ public final class ControlServer: @unchecked Sendable {
             throw error
         } catch {
             if !wasPaused { machine.resume() }
-            throw .invalidConfig("\(error)")
+            throw (error as? SnapshotError).map(MachineError.snapshotFailed) ?? .kvm(error)
         }
         channel.sendOK(Array(directory.utf8))
         switch then {

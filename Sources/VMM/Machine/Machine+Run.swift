@@ -34,13 +34,13 @@ extension Machine {
     /// reports is consistent (api.rst: KVM_RUN with immediate_exit completes pending I/O). Returns
     /// when all vCPUs are parked. Throws if the run has ended.
     public func pause() throws(MachineError) {
-        guard requestPause() else { throw .invalidConfig("the VM is not running") }
+        guard requestPause() else { throw .notRunning }
         try waitUntilPaused()
     }
 
     /// Waits until every vCPU is parked after a `requestPause()`. Throws if the run ends first.
     public func waitUntilPaused() throws(MachineError) {
-        guard gate.waitParked(vcpus.count) else { throw .invalidConfig("the VM stopped while pausing") }
+        guard gate.waitParked(vcpus.count) else { throw .stoppedWhilePausing }
     }
 
     /// Asks the vCPUs to park without waiting for them (safe from a vCPU thread, e.g. a device

@@ -67,11 +67,10 @@ extension Machine {
         restoring state: MachineState, memoryFile: String, kvmPath: String = "/dev/kvm",
         console: @escaping @Sendable (UInt8) -> Void, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MachineError) {
+        // Everything the snapshot says about itself is cross-checked before anything is built from it.
+        do { try state.validate() } catch { throw .badSnapshot(error) }
         let config = Self.config(for: state, kvmPath: kvmPath)
         try config.validate()
-        guard state.vcpus.count == state.config.vcpuCount, !state.vcpus.isEmpty else {
-            throw .badGuest("the snapshot has \(state.vcpus.count) vCPU states for \(state.config.vcpuCount) vCPUs")
-        }
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features),
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
@@ -96,7 +95,7 @@ extension Machine {
         do {
             try devices.restoreUART(state.uart)
         } catch {
-            throw .badGuest("UART state: \(error)")
+            throw .deviceState(error)
         }
     }
 
@@ -127,7 +126,7 @@ extension Machine {
         layout.gicDistributorBase = state.config.gicDistributorBase
         layout.gicRedistributorBase = state.config.gicRedistributorBase
         return RunConfig(
-            payload: .demo, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
+            payload: .restored, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
             memorySize: state.config.memorySize, nested: state.config.nested, e2h0: state.config.e2h0,
             kvmPath: kvmPath, layout: layout)
     }

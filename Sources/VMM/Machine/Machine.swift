@@ -122,7 +122,7 @@ public final class Machine: @unchecked Sendable {
     static func checkVCPUCount(_ system: KVMSystem, _ count: Int) throws {
         let max = Int(try system.checkExtension(.maxVCPUs))
         if max > 0 && count > max {
-            throw MachineError.hostUnsupported("--cpus \(count): this host's KVM allows at most \(max) vCPUs")
+            throw MachineError.invalidConfig(.hostVCPULimit(requested: count, maximum: max))
         }
     }
 
@@ -176,6 +176,8 @@ extension Machine {
                 entry: program.entryPoint, pstate: program.entryPSTATE, x0: 0, dtb: nil,
                 expectedOutput: program.expectedOutput,
                 pieces: [("demo guest", program.bytes, program.loadAddress)])
+        case .restored:
+            throw .badGuest("nothing to load: a snapshot's machine is built with Machine(restoring:)")
         case .linux(let image, let initrd):
             let (placement, dtb) = try prepareLinux(config, image: image, initrdSize: initrd.map(\.count))
             var pieces = [("kernel image", image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
@@ -222,7 +224,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count)).1
-        case .demo, .uartFlood:
+        case .demo, .uartFlood, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil))
             } catch {

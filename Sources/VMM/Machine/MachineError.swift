@@ -1,17 +1,37 @@
-/// Why a machine could not be built or run.
+/// Why a machine could not be built, restored or run. Every case is typed; the command line words
+/// them with its own flags (VMMCLI), the library never names a flag.
 public enum MachineError: Error, CustomStringConvertible {
     /// The configuration is inconsistent (caught before KVM is touched).
-    case invalidConfig(String)
+    case invalidConfig(ConfigProblem)
     /// The guest images are unusable (not an arm64 Image, do not fit, ...).
     case badGuest(String)
+    /// A snapshot's own fields disagree, or its state cannot be put back; caught before anything
+    /// is built where the state itself shows it.
+    case badSnapshot(SnapshotError)
+    /// A device refused its saved state.
+    case deviceState(DeviceStateError)
     /// The host lacks what the configuration needs; the text says what to do.
     case hostUnsupported(String)
+    /// A pause or snapshot was asked of a machine that is not running (any more).
+    case notRunning
+    /// The run ended while a pause was being waited for.
+    case stoppedWhilePausing
+    /// Writing a snapshot failed; nothing was left behind.
+    case snapshotFailed(SnapshotError)
+    /// A control-socket request could not be understood.
+    case badRequest(String)
     /// A KVM or system call failed.
     case kvm(any Error)
 
     public var description: String {
         switch self {
-        case .invalidConfig(let s), .badGuest(let s), .hostUnsupported(let s): return s
+        case .invalidConfig(let problem): return problem.description
+        case .badGuest(let s), .hostUnsupported(let s), .badRequest(let s): return s
+        case .snapshotFailed(let e): return "\(e)"
+        case .badSnapshot(let e): return "\(e)"
+        case .deviceState(let e): return "\(e)"
+        case .notRunning: return "the VM is not running"
+        case .stoppedWhilePausing: return "the VM stopped while pausing"
         case .kvm(let e): return "\(e)"
         }
     }

@@ -10,6 +10,17 @@ public struct RunConfig: Sendable {
         /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
         /// `spin` iterations, then SYSTEM_OFF.
         case uartFlood(count: UInt64, spin: UInt64 = 0)
+        /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
+        /// alone configures the machine.
+        case restored
+
+        /// Whether this is one of the built-in programs (single-vCPU, no device tree).
+        var isBuiltIn: Bool {
+            switch self {
+            case .demo, .uartFlood: true
+            case .linux, .restored: false
+            }
+        }
     }
 
     public var payload: Payload
@@ -55,23 +66,22 @@ public struct RunConfig: Sendable {
         VCPUInitFeatures(powerOff: index > 0, el2: nested, e2h0: e2h0)
     }
 
-    /// Checks what can be checked before touching KVM. Throws `MachineError.invalidConfig`.
+    /// Checks what can be checked before touching KVM.
     public func validate() throws(MachineError) {
-        if e2h0 && !nested {
-            throw .invalidConfig("--e2h0 requires --nested: KVM would silently boot a plain EL1 guest")
-        }
-        guard vcpuCount >= 1 else { throw .invalidConfig("--cpus must be at least 1") }
+        if e2h0 && !nested { throw .invalidConfig(.e2h0WithoutEL2) }
+        guard vcpuCount >= 1 else { throw .invalidConfig(.noVCPUs) }
         guard vcpuCount <= layout.maximumVCPUs else {
-            throw .invalidConfig(
-                "--cpus \(vcpuCount): this machine's GIC redistributor window holds at most \(layout.maximumVCPUs) vCPUs"
-            )
+            throw .invalidConfig(.tooManyVCPUs(requested: vcpuCount, maximum: layout.maximumVCPUs))
         }
-        guard memorySize >= 16 << 20, memorySize % (2 << 20) == 0 else {
-            throw .invalidConfig("--memory must be a multiple of 2 MiB and at least 16 MiB")
+        guard memorySize >= ConfigProblem.minimumMemory, memorySize % (2 << 20) == 0 else {
+            throw .invalidConfig(.memorySize(memorySize))
         }
-        if case .linux = payload {
-        } else if vcpuCount != 1 {
-            throw .invalidConfig("the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image")
+        guard !layout.ramBase.addingReportingOverflow(memorySize).overflow else {
+            throw .invalidConfig(.memoryOverflows(base: layout.ramBase, size: memorySize))
         }
+        if let (a, b) = layout.firstOverlap(vcpus: vcpuCount, memorySize: memorySize) {
+            throw .invalidConfig(.overlappingRegions(a, b))
+        }
+        if payload.isBuiltIn && vcpuCount != 1 { throw .invalidConfig(.builtInGuestNeedsOneVCPU(requested: vcpuCount)) }
     }
 }

@@ -28,6 +28,9 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     case targetExists(path: String)
     /// The state to be written is inconsistent (for example, no guest RAM at the recorded address).
     case invalidState(String)
+    /// The snapshot's sections decode but contradict each other (RAM size versus the machine's, a
+    /// vCPU's EL2 feature versus the machine's nesting, ...): no machine can be built from it.
+    case inconsistent(String)
     /// Reading guest RAM for the memory file failed.
     case memorySource(String)
     /// A host file operation failed.
@@ -48,7 +51,7 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notASnapshot, .otherArchitecture, .formatVersionTooNew, .unknownSection,
             .unsupportedSectionVersion:
             return compatibilityDescription
-        case .truncated, .checksumMismatch, .malformed:
+        case .truncated, .checksumMismatch, .malformed, .inconsistent:
             return integrityDescription
         default:
             return filesDescription
@@ -86,6 +89,9 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformed(let section, let offset, let reason):
             return "snapshot \(section) at offset \(offset) is malformed: \(reason); the file is corrupt "
                 + "or was written by an incompatible vmmctl"
+        case .inconsistent(let reason):
+            return "snapshot is inconsistent: \(reason); it was edited or written by a faulty vmmctl, "
+                + "restore another snapshot"
         default:
             return ""
         }

@@ -1,0 +1,46 @@
+/// What is wrong with a machine configuration, found before KVM is touched.
+///
+/// The library states the problem in terms of the machine; only the command line knows which flag
+/// set which value, so `vmmctl` words these with its own flags (VMMCLI `CLIError+Machine.swift`).
+public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
+    /// A non-VHE guest hypervisor was asked for without EL2.
+    case e2h0WithoutEL2
+    /// Fewer than one vCPU.
+    case noVCPUs
+    /// More vCPUs than the machine's GIC redistributor window holds.
+    case tooManyVCPUs(requested: Int, maximum: Int)
+    /// More vCPUs than the host's KVM allows (KVM_CAP_MAX_VCPUS).
+    case hostVCPULimit(requested: Int, maximum: Int)
+    /// Guest RAM that is not a multiple of 2 MiB or smaller than the minimum.
+    case memorySize(UInt64)
+    /// Guest RAM that runs past the end of the 64-bit address space.
+    case memoryOverflows(base: UInt64, size: UInt64)
+    /// Two regions of the guest physical map overlap (a layout from a damaged snapshot).
+    case overlappingRegions(String, String)
+    /// The built-in payloads run on one vCPU only.
+    case builtInGuestNeedsOneVCPU(requested: Int)
+
+    /// The smallest guest RAM a machine accepts.
+    public static let minimumMemory: UInt64 = 16 << 20
+
+    public var description: String {
+        switch self {
+        case .e2h0WithoutEL2:
+            "a non-VHE guest hypervisor (E2H0) needs vCPUs with EL2: KVM would silently boot a plain EL1 guest"
+        case .noVCPUs:
+            "a machine needs at least one vCPU"
+        case .tooManyVCPUs(let requested, let maximum):
+            "\(requested) vCPUs: this machine's GIC redistributor window holds at most \(maximum)"
+        case .hostVCPULimit(let requested, let maximum):
+            "\(requested) vCPUs: this host's KVM allows at most \(maximum)"
+        case .memorySize(let size):
+            "guest RAM of \(size) bytes: it must be a multiple of 2 MiB and at least 16 MiB"
+        case .memoryOverflows(let base, let size):
+            "guest RAM of \(size) bytes at 0x\(String(base, radix: 16)) runs past the end of the address space"
+        case .overlappingRegions(let a, let b):
+            "the guest physical map is inconsistent: \(a) overlaps \(b)"
+        case .builtInGuestNeedsOneVCPU(let requested):
+            "the built-in guest runs on one vCPU, not \(requested); give a kernel image for more"
+        }
+    }
+}

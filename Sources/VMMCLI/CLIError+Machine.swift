@@ -1,0 +1,41 @@
+import VMM
+
+/// The command line's wording of machine errors: the library states a problem in terms of the
+/// machine, and only here does it become a flag of the command that set it.
+extension CLIError {
+    /// A machine error from `vmmctl run`: configuration problems name the flags that caused them;
+    /// anything else carries the library's message. `status` is the usage status for problems found
+    /// while reading the command line, the failure status for those the host revealed.
+    init(runFlagsFor error: MachineError, status: Int32 = CLIError.usageStatus) {
+        guard case .invalidConfig(let problem) = error else {
+            self.init(error.description)
+            return
+        }
+        self.init(Self.runFlagWording(problem), status: status)
+    }
+
+    /// A machine error from a command without machine flags (`restore`): the library's own words,
+    /// which name the snapshot's values rather than any flag.
+    init(machine error: MachineError) {
+        self.init(error.description)
+    }
+
+    static func runFlagWording(_ problem: ConfigProblem) -> String {
+        switch problem {
+        case .e2h0WithoutEL2:
+            "--e2h0 requires --nested: KVM would silently boot a plain EL1 guest"
+        case .noVCPUs:
+            "--cpus must be at least 1"
+        case .tooManyVCPUs(let requested, let maximum):
+            "--cpus \(requested): this machine's GIC redistributor window holds at most \(maximum) vCPUs"
+        case .hostVCPULimit(let requested, let maximum):
+            "--cpus \(requested): this host's KVM allows at most \(maximum) vCPUs"
+        case .memorySize, .memoryOverflows:
+            "--memory must be a multiple of 2 MiB and at least 16 MiB (\(problem))"
+        case .builtInGuestNeedsOneVCPU:
+            "the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image"
+        case .overlappingRegions:
+            problem.description
+        }
+    }
+}
