@@ -107,7 +107,8 @@ enum DumpFixtures {
             gicRedistributorBase: 0x80A_0000)
         return MachineState(
             config: shape, counter: CounterState(offset: 0x1000, guestCounterAtPause: 0x12_3456),
-            vcpus: vcpus, gic: gic(for: vcpus), uart: PL011().saveState(),
+            vcpus: vcpus, gic: gic(for: vcpus),
+            devices: [PL011Device(base: 0x900_0000, spi: 1, console: { _ in }).saveState()],
             memory: MemoryState(guestAddress: 0x4000_0000, size: 0x2000_0000, fileName: "memory.bin", checksum: 0xCAFE))
     }
 

@@ -410,7 +410,7 @@ struct RegisterDumpGoldenTests {
     }()
 
     static let expected = """
-        machine   1 vCPU, nested (EL2, VHE), state version 1
+        machine   1 vCPU, nested (EL2, VHE), state version 2
         memory    0x20000000 bytes at 0x40000000 in memory.bin (CRC-32C 0x0000cafe)
         counter   VM-wide offset 0x0000000000001000, guest counter at pause 0x0000000000123456
         GIC distributor: 0 registers (--filter gic lists them)

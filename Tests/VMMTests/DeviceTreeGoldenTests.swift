@@ -10,7 +10,8 @@ import Testing
     static let config = MachineConfig(
         vcpuCount: 2, memorySize: 512 << 20, nested: true,
         cmdline: "console=ttyAMA0 earlycon=pl011,mmio32,0x9000000 panic=-1",
-        initrd: 0x5f00_0000..<0x5f80_0000)
+        initrd: 0x5f00_0000..<0x5f80_0000,
+        devices: MachineDevices.standard(layout: .standard, console: { _ in }).map(\.deviceTree))
 
     @Test func blobMatchesGolden() throws {
         let blob = try DeviceTree.blob(for: Self.config)

@@ -5,6 +5,8 @@ import Testing
 /// The generated guest device tree, checked node by node through the parser.
 @Suite struct DeviceTreeTests {
     static let mib: UInt64 = 1 << 20
+    /// What the registry's devices contribute on the standard layout.
+    static let standardDevices = MachineDevices.standard(layout: .standard, console: { _ in }).map(\.deviceTree)
 
     static func parsed(_ config: MachineConfig) throws -> FDTNode {
         try FDT.parse(try DeviceTree.blob(for: config)).root
@@ -84,19 +86,20 @@ import Testing
 
     @Test func uartClockAndChosen() throws {
         let config = MachineConfig(
-            vcpuCount: 1, memorySize: 64 * Self.mib, cmdline: "console=ttyAMA0", initrd: 0x4100_0000..<0x4180_0000)
+            vcpuCount: 1, memorySize: 64 * Self.mib, cmdline: "console=ttyAMA0", initrd: 0x4100_0000..<0x4180_0000,
+            devices: Self.standardDevices)
         let root = try Self.parsed(config)
         let uart = try #require(root.child("pl011@9000000"))
         #expect(uart.property("compatible")?.stringValues == ["arm,pl011", "arm,primecell"])
         #expect(uart.property("reg")?.cellValues == [0, 0x0900_0000, 0, 0x1000])
         #expect(uart.property("interrupts")?.cellValues == [0, 1, 4])
         #expect(uart.property("clock-names")?.stringValues == ["uartclk", "apb_pclk"])
-        #expect(uart.property("clocks")?.cellValues == [DeviceTree.clockPhandle, DeviceTree.clockPhandle])
+        #expect(uart.property("clocks")?.cellValues == [PL011Device.clockPhandle, PL011Device.clockPhandle])
         let clock = try #require(root.child("apb-pclk"))
         #expect(clock.property("compatible")?.stringValues == ["fixed-clock"])
         #expect(clock.property("clock-frequency")?.cellValues == [24_000_000])
         #expect(clock.property("#clock-cells")?.cellValues == [0])
-        #expect(clock.property("phandle")?.cellValues == [DeviceTree.clockPhandle])
+        #expect(clock.property("phandle")?.cellValues == [PL011Device.clockPhandle])
         let chosen = try #require(root.child("chosen"))
         #expect(chosen.property("bootargs")?.stringValues == ["console=ttyAMA0"])
         #expect(chosen.property("stdout-path")?.stringValues == ["/pl011@9000000"])
@@ -104,8 +107,26 @@ import Testing
         #expect(chosen.property("linux,initrd-end")?.cellValues == [0, 0x4180_0000])
     }
 
+    @Test("two devices sharing a node (the PL011 clock) get one copy; differing nodes of one name are refused")
+    func sharedDeviceNodes() throws {
+        let second = PL011Device(instance: 1, base: 0x0900_1000, spi: 2, console: { _ in })
+        let config = MachineConfig(
+            vcpuCount: 1, memorySize: 64 * Self.mib, devices: Self.standardDevices + [second.deviceTree])
+        let root = try Self.parsed(config)
+        #expect(root.children.filter { $0.name == "apb-pclk" }.count == 1)
+        #expect(root.child("pl011@9000000") != nil && root.child("pl011@9001000") != nil)
+        let chosen = try #require(root.child("chosen"))
+        #expect(chosen.property("stdout-path")?.stringValues == ["/pl011@9000000"], "the first console wins")
+        var clash = second.deviceTree
+        clash.nodes[0].properties.append(.u32("clock-accuracy", 1))
+        #expect(throws: DeviceTreeError.self) {
+            try DeviceTree.blob(
+                for: MachineConfig(vcpuCount: 1, memorySize: 64 * Self.mib, devices: Self.standardDevices + [clash]))
+        }
+    }
+
     @Test func noInitrdNoUART() throws {
-        let root = try Self.parsed(MachineConfig(vcpuCount: 1, memorySize: 64 * Self.mib, uart: false))
+        let root = try Self.parsed(MachineConfig(vcpuCount: 1, memorySize: 64 * Self.mib))
         let chosen = try #require(root.child("chosen"))
         #expect(chosen.property("linux,initrd-start") == nil)
         #expect(chosen.property("stdout-path") == nil)

@@ -13,7 +13,8 @@ import Testing
         #expect(decoded == state)
         #expect(decoded.vcpus[1].registers.map(\.value.bytes.count).contains(256))
         #expect(decoded.vcpus[0].registers.contains { $0.name == "S3_7_C15_C2_0" })
-        #expect(decoded.uart.rxFIFO == [0x41, 0x42, 0x0443, 0x0A])
+        let uart = try #require(decoded.devices.first)
+        #expect(try PL011.State(decoding: uart.payload, version: uart.version).rxFIFO == [0x41, 0x42, 0x0443, 0x0A])
     }
 
     @Test func encodingIsDeterministic() {
@@ -24,7 +25,7 @@ import Testing
         var state = SnapshotFixtures.small
         state.vcpus[0].registers = []
         state.gic = GICState(distributor: [], cpus: [])
-        state.uart.rxFIFO = []
+        state.devices = [SnapshotFixtures.uartDevice(fifo: [])]
         state.config.cmdline = ""
         #expect(try SnapshotCodec.decode(SnapshotCodec.encode(state)) == state)
     }
@@ -44,7 +45,7 @@ import Testing
 
     /// The encoding of a small fixed state is checked in, so any format change shows up in review.
     @Test func goldenEncoding() throws {
-        let name = "snapshot-v1.vmmsnap"
+        let name = "snapshot-v2.vmmsnap"
         let bytes = SnapshotCodec.encode(SnapshotFixtures.small)
         if BootGolden.regenerate {
             try BootGolden.write(bytes, to: name)
@@ -56,13 +57,35 @@ import Testing
         #expect(Array(golden.prefix(8)) == Array("VMMCTLSS".utf8))
     }
 
+    /// Format 1 (one fixed `UART` section) is still read: its UART payload becomes the PL011's device
+    /// state, instance 0, so a snapshot taken before the device registry restores.
+    @Test func formatOneIsStillRead() throws {
+        let decoded = try SnapshotCodec.decode(try BootGolden.bytes("snapshot-v1.vmmsnap"))
+        var expected = SnapshotFixtures.small
+        expected.version = 1
+        #expect(decoded == expected)
+        #expect(decoded.devices.map(\.label) == ["'UART' instance 0"])
+    }
+
+    @Test("two states of one device (kind and instance) are refused; two instances of one kind are not")
+    func deviceInstances() throws {
+        var state = SnapshotFixtures.small
+        var second = state.devices[0]
+        second.instance = 1
+        state.devices.append(second)
+        #expect(try SnapshotCodec.decode(SnapshotCodec.encode(state)) == state)
+        state.devices[1].instance = 0
+        let error = try decodeError(SnapshotCodec.encode(state))
+        #expect(error.description.contains("device 'UART' instance 0 appears more than once"))
+    }
+
     @Test func layoutStartsWithMagicVersionAndArchitecture() throws {
         let bytes = SnapshotCodec.encode(SnapshotFixtures.small)
-        #expect(Array(bytes[8..<12]) == [1, 0, 0, 0])
+        #expect(Array(bytes[8..<12]) == [2, 0, 0, 0])
         #expect(Array(bytes[12..<16]) == [7, 0, 0, 0])
         #expect(String(decoding: bytes[16..<23], as: UTF8.self) == "aarch64")
         let container = try SnapshotContainer.parse(bytes)
-        #expect(container.sections.map(\.tag.description) == ["MACH", "CNTR", "VCPU", "GIC3", "UART", "MEM "])
+        #expect(container.sections.map(\.tag.description) == ["MACH", "CNTR", "VCPU", "GIC3", "DEV ", "MEM "])
         #expect(container.sections.allSatisfy { !$0.isOptional })
     }
 
@@ -83,19 +106,19 @@ import Testing
         let extra = [(tag: "VIRT", version: UInt32(2), flags: UInt32(0), payload: [UInt8](repeating: 0, count: 5))]
         let bytes = SnapshotFixtures.file(SnapshotFixtures.small, extra: extra)
         let error = try decodeError(bytes)
-        #expect(error == .unknownSection(tag: "VIRT", version: 2, formatVersion: 1, supportedFormat: 1))
+        #expect(error == .unknownSection(tag: "VIRT", version: 2, formatVersion: 2, supportedFormat: 2))
         #expect(error.description.contains("'VIRT'"))
         #expect(error.description.contains("version 2"))
-        #expect(error.description.contains("format 1"))
+        #expect(error.description.contains("format 2"))
         #expect(error.description.contains("newer vmmctl"))
     }
 
     @Test func newerMandatorySectionVersionIsRefused() throws {
         let bytes = SnapshotFixtures.file(
-            SnapshotFixtures.small, extra: [(tag: "UART", version: 9, flags: 0, payload: [])])
+            SnapshotFixtures.small, extra: [(tag: "DEV ", version: 9, flags: 0, payload: [])])
         let error = try decodeError(bytes)
-        #expect(error == .unsupportedSectionVersion(tag: "UART", found: 9, supported: PL011.State.currentVersion))
-        #expect(error.description.contains("'UART' version 9"))
+        #expect(error == .unsupportedSectionVersion(tag: "DEV ", found: 9, supported: 1))
+        #expect(error.description.contains("'DEV ' version 9"))
         #expect(error.description.contains("reads version 1"))
     }
 
@@ -103,8 +126,8 @@ import Testing
         var bytes = SnapshotCodec.encode(SnapshotFixtures.small)
         bytes[8] = 3
         let error = try decodeError(bytes)
-        #expect(error == .formatVersionTooNew(found: 3, supported: 1))
-        #expect(error.description == "snapshot format 3 is newer than this vmmctl supports (1); use a newer vmmctl")
+        #expect(error == .formatVersionTooNew(found: 3, supported: 2))
+        #expect(error.description == "snapshot format 3 is newer than this vmmctl supports (2); use a newer vmmctl")
     }
 
     @Test func otherArchitectureIsRefusedByName() throws {

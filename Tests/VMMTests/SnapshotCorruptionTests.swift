@@ -115,8 +115,11 @@ import Testing
         try expectMalformed(SnapshotFixtures.file(state, rewriting: .counter) { Array($0.prefix(12)) }, "payload ends")
         // A huge count cannot make the decoder allocate.
         try expectMalformed(
-            SnapshotFixtures.file(state, rewriting: .uart, setting([40: 0xFF, 41: 0xFF, 42: 0xFF, 43: 0x7F])),
-            "receive FIFO count")
+            SnapshotFixtures.file(state, rewriting: .device, setting([12: 0xFF, 13: 0xFF, 14: 0xFF, 15: 0x7F])),
+            "device state length")
+        // A device kind that is not four printable characters.
+        try expectMalformed(
+            SnapshotFixtures.file(state, rewriting: .device, setting([0: 0x01])), "is not four printable characters")
     }
 
     @Test func registerWidthMustMatchItsID() throws {

@@ -73,6 +73,13 @@ enum SnapshotFixtures {
         return GICState(distributor: distributor, cpus: cpus)
     }
 
+    /// The PL011's device state with these FIFO contents.
+    static func uartDevice(fifo: [UInt16]) -> DeviceState {
+        DeviceState(
+            kind: PL011Device.kind.tag, instance: 0, version: PL011.State.currentVersion,
+            payload: uart(fifo: fifo).encoded())
+    }
+
     static func uart(fifo: [UInt16]) -> PL011.State {
         PL011.State(
             rsr: 0, ilpr: 0, ibrd: 13, fbrd: 1, lcrH: 0x70, cr: 0x301, ifls: 0x12, imsc: 0x50,
@@ -88,7 +95,7 @@ enum SnapshotFixtures {
             uartBase: 0x0900_0000, gicDistributorBase: 0x0800_0000, gicRedistributorBase: 0x080A_0000)
         return MachineState(
             config: shape, counter: CounterState(offset: 0x1_0000_0000, guestCounterAtPause: 0x2_5000_0000),
-            vcpus: vcpus, gic: gic(vcpus: vcpus), uart: uart(fifo: [0x41, 0x42, 0x0443, 0x0A]),
+            vcpus: vcpus, gic: gic(vcpus: vcpus), devices: [uartDevice(fifo: [0x41, 0x42, 0x0443, 0x0A])],
             memory: MemoryState(guestAddress: 0x4000_0000, size: 0x10_0000, fileName: "memory.bin", checksum: 0x1234))
     }
 
@@ -109,7 +116,7 @@ enum SnapshotFixtures {
             gicRedistributorBase: 0x080A_0000)
         return MachineState(
             config: shape, counter: CounterState(offset: 0, guestCounterAtPause: 0x1000),
-            vcpus: [vcpu], gic: gic(vcpus: [vcpu]), uart: uart(fifo: [0x68, 0x69]),
+            vcpus: [vcpu], gic: gic(vcpus: [vcpu]), devices: [uartDevice(fifo: [0x68, 0x69])],
             memory: MemoryState(guestAddress: 0x4000_0000, size: 0x1_0000, fileName: "memory.bin", checksum: 0))
     }
 

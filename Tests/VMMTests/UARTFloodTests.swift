@@ -34,7 +34,7 @@ import Testing
     /// at EL1 and powered off with HVC into a guest hypervisor that was not there, so the run never ended.
     @Test(arguments: [false, true])
     func machinePicksTheVariantForItsVCPUs(nested: Bool) throws {
-        let loaded = try Machine.prepare(RunConfig(payload: .uartFlood(count: 5), nested: nested))
+        let loaded = try Machine.prepare(RunConfig(payload: .uartFlood(count: 5), nested: nested), devices: [])
         #expect(loaded.pstate == (nested ? DemoGuest.pstateEL2h : DemoGuest.pstateEL1h))
         let bytes = try #require(loaded.pieces.first?.bytes)
         let program = GuestProgram(

@@ -1,5 +1,6 @@
 /// Generates the guest's device tree from a `MachineConfig`: the QEMU-virt-like machine of
-/// `MachineLayout` with PSCI, the architected timer, a GICv3, a PL011 and /chosen.
+/// `MachineLayout` with PSCI, the architected timer, a GICv3 and /chosen, then the nodes of every
+/// registered device (`MachineDevice.deviceTree`), in registration order.
 ///
 /// Interrupt specifiers use the GICv3 binding's three cells: type (0 SPI, 1 PPI), number (INTID-32
 /// for SPIs, INTID-16 for PPIs) and flags. Flags are bits[3:0] only (4 = level high); the GICv2
@@ -7,11 +8,6 @@
 public enum DeviceTree {
     /// Phandle of the GIC node (root `interrupt-parent`).
     public static let gicPhandle: UInt32 = 1
-    /// Phandle of the fixed 24 MHz APB clock feeding the UART.
-    public static let clockPhandle: UInt32 = 2
-    /// The PL011 reference clock; it only matters for baud rate divisors, which we ignore.
-    public static let uartClockHz: UInt32 = 24_000_000
-
     static let interruptTypeSPI: UInt32 = 0
     static let interruptTypePPI: UInt32 = 1
     static let levelHigh: UInt32 = 4
@@ -33,10 +29,7 @@ public enum DeviceTree {
         root.children.append(psci(config))
         root.children.append(timer(config))
         root.children.append(gic(config))
-        if config.uart {
-            root.children.append(apbClock())
-            root.children.append(uart(config))
-        }
+        try appendDevices(config.devices, to: &root)
         return root
     }
 
@@ -50,8 +43,17 @@ public enum DeviceTree {
         }
     }
 
-    /// Node name of the UART, which is also `/chosen/stdout-path` (without the leading slash).
-    public static func uartNodeName(_ layout: MachineLayout) -> String { "pl011@" + unitAddress(layout.uartBase) }
+    /// Adds the devices' nodes. A node two devices share (their common clock) is kept once when both
+    /// declare it identically; two different nodes of one name are a configuration error.
+    static func appendDevices(_ devices: [DeviceTreeContribution], to root: inout FDTNode) throws(DeviceTreeError) {
+        for node in devices.flatMap(\.nodes) {
+            if let existing = root.children.first(where: { $0.name == node.name }) {
+                guard existing == node else { throw .config("two devices declare different '\(node.name)' nodes") }
+                continue
+            }
+            root.children.append(node)
+        }
+    }
 
     /// The timer interrupts, in the order the `arm,armv8-timer` binding lists them, as PPI numbers:
     ///
@@ -72,7 +74,9 @@ public enum DeviceTree {
 
     static func chosen(_ config: MachineConfig) -> FDTNode {
         var node = FDTNode("chosen", properties: [.string("bootargs", config.cmdline)])
-        if config.uart { node.properties.append(.string("stdout-path", "/" + uartNodeName(config.layout))) }
+        if let console = config.devices.lazy.compactMap(\.stdoutPath).first {
+            node.properties.append(.string("stdout-path", console))
+        }
         if let initrd = config.initrd {
             node.properties.append(.u64("linux,initrd-start", initrd.lowerBound))
             node.properties.append(.u64("linux,initrd-end", initrd.upperBound))
@@ -154,32 +158,6 @@ public enum DeviceTree {
                     ]),
                 .cells("interrupts", [interruptTypePPI, MachineLayout.gicMaintenancePPI, levelHigh]),
                 .phandle("phandle", gicPhandle),
-            ])
-    }
-
-    static func apbClock() -> FDTNode {
-        FDTNode(
-            "apb-pclk",
-            properties: [
-                .string("compatible", "fixed-clock"),
-                .u32("#clock-cells", 0),
-                .u32("clock-frequency", uartClockHz),
-                .string("clock-output-names", "clk24mhz"),
-                .phandle("phandle", clockPhandle),
-            ])
-    }
-
-    /// The PL011: Linux's amba bus matches "arm,primecell" and then reads the peripheral ID
-    /// registers; the driver wants both clocks by name.
-    static func uart(_ config: MachineConfig) -> FDTNode {
-        FDTNode(
-            uartNodeName(config.layout),
-            properties: [
-                .strings("compatible", ["arm,pl011", "arm,primecell"]),
-                .cells64("reg", [config.layout.uartBase, MachineLayout.uartSize]),
-                .cells("interrupts", [interruptTypeSPI, MachineLayout.uartSPI, levelHigh]),
-                .cells("clocks", [clockPhandle, clockPhandle]),
-                .strings("clock-names", ["uartclk", "apb_pclk"]),
             ])
     }
 

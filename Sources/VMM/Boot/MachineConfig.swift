@@ -1,5 +1,5 @@
 /// What the guest device tree describes: vCPUs, RAM, the EL2 flavour, the kernel command line,
-/// the initrd and whether a UART exists. A plain value, validated by `validate()`.
+/// the initrd and the registered devices' nodes. A plain value, validated by `validate()`.
 public struct MachineConfig: Hashable, Sendable {
     /// One MPIDR_EL1 value per vCPU, in vCPU index order. Only the affinity fields reach the
     /// device tree (`cpu` node `reg`).
@@ -14,22 +14,23 @@ public struct MachineConfig: Hashable, Sendable {
     public var cmdline: String
     /// Guest-physical range of the initrd, if any (`/chosen/linux,initrd-start` / `-end`).
     public var initrd: Range<UInt64>?
-    /// Whether the PL011 exists; when it does it is also `/chosen/stdout-path`.
-    public var uart: Bool
+    /// What each registered device adds, in registration order; the first that names a console is
+    /// `/chosen/stdout-path`.
+    public var devices: [DeviceTreeContribution]
     public var layout: MachineLayout
 
     public init(
         vcpuCount: Int, memorySize: UInt64, nested: Bool = false, e2h0: Bool = false, cmdline: String = "",
-        initrd: Range<UInt64>? = nil, uart: Bool = true, layout: MachineLayout = .standard
+        initrd: Range<UInt64>? = nil, devices: [DeviceTreeContribution] = [], layout: MachineLayout = .standard
     ) {
         self.init(
             mpidrs: (0..<max(vcpuCount, 0)).map(Self.defaultMPIDR(vcpuIndex:)), memorySize: memorySize,
-            nested: nested, e2h0: e2h0, cmdline: cmdline, initrd: initrd, uart: uart, layout: layout)
+            nested: nested, e2h0: e2h0, cmdline: cmdline, initrd: initrd, devices: devices, layout: layout)
     }
 
     public init(
         mpidrs: [UInt64], memorySize: UInt64, nested: Bool = false, e2h0: Bool = false, cmdline: String = "",
-        initrd: Range<UInt64>? = nil, uart: Bool = true, layout: MachineLayout = .standard
+        initrd: Range<UInt64>? = nil, devices: [DeviceTreeContribution] = [], layout: MachineLayout = .standard
     ) {
         self.mpidrs = mpidrs
         self.memorySize = memorySize
@@ -37,7 +38,7 @@ public struct MachineConfig: Hashable, Sendable {
         self.e2h0 = e2h0
         self.cmdline = cmdline
         self.initrd = initrd
-        self.uart = uart
+        self.devices = devices
         self.layout = layout
     }
 

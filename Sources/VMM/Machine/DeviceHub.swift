@@ -1,77 +1,147 @@
 import Synchronization
 
-/// The emulated devices and the lock that serialises them: every vCPU thread's MMIO exit and the
-/// console input thread go through here, one at a time.
+/// The registered devices at run time: MMIO routing, one lock per device, console input, and the
+/// devices' states for snapshots. It holds no device-specific code: everything it does it does by
+/// iterating `MachineDevice`s (docs/architecture.md, "Devices").
+///
+/// Locking: the bus is built once and only read afterwards, so routing takes no lock; each access
+/// then takes the lock of the one device it reaches. A vCPU writing the UART does not wait for
+/// another vCPU kicking a virtio queue.
 final class DeviceHub: @unchecked Sendable {
-    // @unchecked: all mutable state (bus, UART) is reached only inside `lock`.
-    private let lock = Mutex(())
-    private var bus = MMIOBus()
-    private let uart: PL011
-    private var raiseInterrupt: (@Sendable (Bool) -> Void)?
-    private var pendingLevel: Bool?
-    /// Addresses of unhandled accesses already reported, so a guest polling one does not flood stderr.
-    private var reported: Set<UInt64> = []
+    // @unchecked: `bus` and `slots` are immutable after init; each device is reached only inside
+    // its slot's lock; unmapped-access bookkeeping has its own lock.
 
-    init(layout: MachineLayout, console: @escaping @Sendable (UInt8) -> Void) {
-        uart = PL011(onTransmit: console)
-        uart.onInterruptChange = { [unowned self] level in self.pendingLevel = level }
-        // The layout's UART window cannot overlap anything on an empty bus.
-        try! bus.register(uart, at: layout.uartBase, size: MachineLayout.uartSize, name: "pl011")
+    /// One device and the lock that serialises every call on it.
+    final class Slot: MMIODevice {
+        let device: any MachineDevice
+        let lock = Mutex(())
+
+        init(_ device: any MachineDevice) { self.device = device }
+
+        func mmioRead(offset: UInt64, size: Int) -> UInt64 {
+            lock.withLock { _ in device.mmioRead(offset: offset, size: size) }
+        }
+
+        func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+            lock.withLock { _ in device.mmioWrite(offset: offset, size: size, value: value) }
+        }
+
+        /// Runs `body` on the device with its lock held.
+        func withDevice(_ body: (any MachineDevice) throws(MachineError) -> Void) throws(MachineError) {
+            try lock.withLock { (_) throws(MachineError) in try body(device) }
+        }
     }
 
-    /// Routes UART interrupt level changes to KVM_IRQ_LINE.
-    func connectInterrupt(_ raise: @escaping @Sendable (Bool) -> Void) {
-        lock.withLock { _ in raiseInterrupt = raise }
+    let slots: [Slot]
+    private let bus: MMIOBus
+    private let console: (slot: Slot, device: any ConsoleDevice)?
+    private let unmapped = Mutex(UnmappedAccessLog())
+
+    /// Registers `devices` in this order (the order of their snapshot states and device-tree
+    /// nodes). Refuses two devices of one kind and instance, and overlapping MMIO windows.
+    init(_ devices: [any MachineDevice]) throws(MachineError) {
+        var bus = MMIOBus()
+        var slots: [Slot] = []
+        var seen: Set<String> = []
+        for device in devices {
+            let key = "\(type(of: device).kind.tag)/\(device.instance)"
+            guard seen.insert(key).inserted else {
+                throw .badGuest("two devices are \(type(of: device).kind) instance \(device.instance)")
+            }
+            let slot = Slot(device)
+            if let window = device.mmioWindow {
+                do {
+                    try bus.register(slot, at: window.lowerBound, size: UInt64(window.count), name: device.name)
+                } catch {
+                    throw .badGuest("\(error)")
+                }
+            }
+            slots.append(slot)
+        }
+        self.bus = bus
+        self.slots = slots
+        console = slots.lazy.compactMap { slot in (slot.device as? any ConsoleDevice).map { (slot, $0) } }.first
     }
 
-    /// An MMIO access from a vCPU. Returns the value for reads; nil when nothing is mapped there
-    /// (the caller reports it once per address and the guest reads zero).
+    /// What the devices add to the device tree, in registration order.
+    var deviceTree: [DeviceTreeContribution] { slots.map(\.device.deviceTree) }
+
+    /// Connects every device to the machine (after KVM's vGIC exists and any restore).
+    func attach(_ context: DeviceContext) throws(MachineError) {
+        for slot in slots { try slot.withDevice { (device) throws(MachineError) in try device.attach(context) } }
+    }
+
+    /// An MMIO access from a vCPU. Unmapped: reads as zero, writes ignored; `report` says whether
+    /// this access should be reported (the first few distinct addresses only, see UnmappedAccessLog).
     func access(
         address: UInt64, size: Int, isWrite: Bool, value: UInt64
-    ) -> (value: UInt64, handled: Bool, firstMiss: Bool) {
-        lock.withLock { _ in
-            defer { flushInterrupt() }
-            do {
-                if isWrite {
-                    try bus.write(at: address, size: size, value: value)
-                    return (0, true, false)
-                }
-                return (try bus.read(at: address, size: size), true, false)
-            } catch {
-                let first = reported.insert(address).inserted
-                return (0, false, first)
+    ) -> (value: UInt64, handled: Bool, report: UnmappedAccessLog.Report) {
+        do {
+            if isWrite {
+                try bus.write(at: address, size: size, value: value)
+                return (0, true, .none)
+            }
+            return (try bus.read(at: address, size: size), true, .none)
+        } catch {
+            return (0, false, unmapped.withLock { $0.record(address) })
+        }
+    }
+
+    /// Bytes typed on the host console, for the console device. Returns how many were taken.
+    func consoleInput(_ bytes: [UInt8]) -> Int {
+        guard let console else { return 0 }
+        return console.slot.lock.withLock { _ in console.device.enqueueInput(bytes) }
+    }
+
+    /// Room in the console device's input FIFO.
+    var consoleInputSpace: Int {
+        guard let console else { return 0 }
+        return console.slot.lock.withLock { _ in console.device.inputSpace }
+    }
+
+    /// Every device's state, in registration order (taken while the vCPUs are paused).
+    func saveStates() -> [DeviceState] {
+        slots.map { slot in slot.lock.withLock { _ in slot.device.saveState() } }
+    }
+
+    /// Hands each device its state from a snapshot. Every registered device must find exactly its
+    /// own state (kind and instance), and every state must find its device: a snapshot of a machine
+    /// with other devices is refused, naming the device.
+    func restoreStates(_ states: [DeviceState]) throws(MachineError) {
+        var remaining = states
+        for slot in slots {
+            let kind = type(of: slot.device).kind
+            guard
+                let index = remaining.firstIndex(where: { $0.kind == kind.tag && $0.instance == slot.device.instance })
+            else {
+                throw .badSnapshot(
+                    .inconsistent("it holds no state for \(slot.device.name), a \(kind) of this machine"))
+            }
+            let state = remaining.remove(at: index)
+            try slot.withDevice { (device) throws(MachineError) in
+                do throws(DeviceStateError) { try device.restoreState(state) } catch { throw .deviceState(error) }
             }
         }
-    }
-
-    /// Bytes typed on the host console, for the guest's UART. Returns how many were taken (the
-    /// receive FIFO may be full).
-    func consoleInput(_ bytes: [UInt8]) -> Int {
-        lock.withLock { _ in
-            defer { flushInterrupt() }
-            return uart.enqueueInput(bytes)
+        if let extra = remaining.first {
+            throw .badSnapshot(
+                .inconsistent(
+                    "it holds state for device \(extra.label), which this vmmctl's machine does not have; "
+                        + "restore it with the vmmctl that took it"))
         }
     }
+}
 
-    /// Room in the UART receive FIFO.
-    var consoleInputSpace: Int { lock.withLock { _ in uart.inputSpace } }
+/// Which unmapped MMIO addresses were reported. A guest polling one address reports it once; a guest
+/// sweeping the address space gets `limit` reports and one notice, and the VMM keeps no more than
+/// `limit` addresses whatever the guest does.
+struct UnmappedAccessLog {
+    enum Report: Equatable { case none, first, lastBeforeSilence }
+    static let limit = 32
+    private(set) var seen: Set<UInt64> = []
 
-    /// The UART's state, for a snapshot.
-    func uartState() -> PL011.State { lock.withLock { _ in uart.saveState() } }
-
-    /// Puts a snapshot's UART state back.
-    func restoreUART(_ state: PL011.State) throws(DeviceStateError) {
-        try lock.withLock { (_) throws(DeviceStateError) in
-            try uart.restore(state)
-            flushInterrupt()
-        }
-    }
-
-    /// Called with the lock held: forwards the latest interrupt level, if it changed.
-    private func flushInterrupt() {
-        if let level = pendingLevel, let raise = raiseInterrupt {
-            pendingLevel = nil
-            raise(level)
-        }
+    mutating func record(_ address: UInt64) -> Report {
+        guard seen.count < Self.limit, !seen.contains(address) else { return .none }
+        seen.insert(address)
+        return seen.count == Self.limit ? .lastBeforeSilence : .first
     }
 }

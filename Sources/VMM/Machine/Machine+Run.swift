@@ -154,13 +154,16 @@ struct VCPUWorker: @unchecked Sendable {
     func mmio(address: UInt64, data: UInt64, isWrite: Bool, length: Int) {
         let result = machine.devices.access(address: address, size: length, isWrite: isWrite, value: data)
         if !isWrite { vcpu.completeMMIORead(result.value) }
-        if !result.handled && result.firstMiss {
-            // Like real hardware with nothing decoded there: reads as zero, writes ignored; said once.
-            let f = fault(
-                "unhandled MMIO \(isWrite ? "write" : "read") of \(length) bytes at 0x\(String(address, radix: 16))"
-                    + " (reads as 0, writes ignored)")
-            machine.warn(f.description)
+        guard !result.handled, result.report != .none else { return }
+        // Like real hardware with nothing decoded there: reads as zero, writes ignored; said once per
+        // address, for the first few addresses only (a guest sweeping MMIO cannot flood stderr).
+        var text =
+            "unhandled MMIO \(isWrite ? "write" : "read") of \(length) bytes at 0x\(String(address, radix: 16))"
+            + " (reads as 0, writes ignored)"
+        if result.report == .lastBeforeSilence {
+            text += "; \(UnmappedAccessLog.limit) addresses reported, further unhandled accesses are not"
         }
+        machine.warn(fault(text).description)
     }
 
     func systemEvent(_ event: SystemEvent) {

@@ -23,7 +23,7 @@ extension Machine {
                 vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
             return MachineState(
                 config: shape, counter: CounterState(offset: counterOffset.value, guestCounterAtPause: guestCounter),
-                vcpus: vcpuStates, gic: gicState, uart: devices.uartState(),
+                vcpus: vcpuStates, gic: gicState, devices: devices.saveStates(),
                 memory: MemoryState(
                     guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
                     checksum: 0))
@@ -71,6 +71,10 @@ extension Machine {
         do { try state.validate() } catch { throw .badSnapshot(error) }
         let config = Self.config(for: state, kvmPath: kvmPath)
         try config.validate()
+        // The same devices a fresh boot of this shape registers, each given its own saved state
+        // before KVM is touched (a snapshot of a machine with other devices is refused here).
+        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
+        try hub.restoreStates(state.devices)
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features),
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
@@ -88,15 +92,10 @@ extension Machine {
             throw .kvm(error)
         }
         let pc = state.vcpus[0].value(of: "PC") ?? 0
-        self.init(
-            config: config, parts: parts, console: console, warn: warn, deviceTreeBlob: nil, entryPoint: pc,
+        try self.init(
+            config: config, parts: parts, devices: hub, warn: warn, deviceTreeBlob: nil, entryPoint: pc,
             expectedDemoOutput: nil)
         counterOffset.value = offset
-        do {
-            try devices.restoreUART(state.uart)
-        } catch {
-            throw .deviceState(error)
-        }
     }
 
     /// Guest RAM for a restore. A plain guest maps the memory file privately (pages read on first

@@ -46,8 +46,9 @@ public final class Machine: @unchecked Sendable {
         warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MachineError) {
         try config.validate()
+        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
         // Everything about the guest images is checked before KVM is touched.
-        let prepared = try Self.prepare(config)
+        let prepared = try Self.prepare(config, devices: hub.deviceTree)
         let parts = try Self.bringUp(
             config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)),
             memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
@@ -62,32 +63,40 @@ public final class Machine: @unchecked Sendable {
         } catch {
             throw .kvm(error)
         }
-        self.init(
-            config: config.withoutImageBytes, parts: parts, console: console, warn: warn, deviceTreeBlob: prepared.dtb,
+        try self.init(
+            config: config.withoutImageBytes, parts: parts, devices: hub, warn: warn, deviceTreeBlob: prepared.dtb,
             entryPoint: prepared.entry, expectedDemoOutput: prepared.expectedOutput)
     }
 
+    /// Takes over the KVM parts and the devices, and attaches the devices (their interrupt lines
+    /// become KVM_IRQ_LINE on the vGIC; a restored device re-drives its line here).
     init(
-        config: RunConfig, parts: Parts, console: @escaping @Sendable (UInt8) -> Void,
-        warn: @escaping @Sendable (String) -> Void, deviceTreeBlob: [UInt8]?, entryPoint: UInt64,
-        expectedDemoOutput: String?
-    ) {
+        config: RunConfig, parts: Parts, devices: DeviceHub, warn: @escaping @Sendable (String) -> Void,
+        deviceTreeBlob: [UInt8]?, entryPoint: UInt64, expectedDemoOutput: String?
+    ) throws(MachineError) {
         self.config = config
         self.warn = warn
         vm = parts.vm
         memory = parts.memory
         gic = parts.gic
         vcpus = parts.vcpus
-        devices = DeviceHub(layout: config.layout, console: console)
+        self.devices = devices
         self.deviceTreeBlob = deviceTreeBlob
         self.entryPoint = entryPoint
         self.expectedDemoOutput = expectedDemoOutput
-        let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + MachineLayout.uartSPI)))
-        devices.connectInterrupt { level in irq.set(level) }
+        let vm = parts.vm
+        try devices.attach(
+            DeviceContext(
+                memory: parts.memory, warn: warn,
+                interrupt: { spi in
+                    let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + spi)))
+                    return InterruptLine { level in irq.set(level) }
+                }))
     }
 
-    /// VM, memory slot, vGICv3 and its addresses, vCPUs with VCPU_INIT, the maintenance interrupt for
-    /// EL2 vCPUs, vGIC CTRL_INIT. `memory` makes the guest RAM (fresh, or a snapshot's file mapped).
+    /// VM, memory slot, vGICv3 and its addresses, vCPUs with VCPU_INIT and their setup steps, the
+    /// maintenance interrupt for EL2 vCPUs, vGIC CTRL_INIT, the steps that need the vGIC. `memory`
+    /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
         _ config: RunConfig, features: [VCPUInitFeatures], memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
@@ -104,13 +113,18 @@ public final class Machine: @unchecked Sendable {
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
             var vcpus: [VCPU] = []
+            let steps = features.map(Self.setupSteps(for:))
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
                 try vcpu.initialize(features: f)
+                for step in steps[index] { try step.afterInit(vcpu) }
                 vcpus.append(vcpu)
             }
             if features.contains(where: \.el2) { try gic.setMaintenanceInterrupt() }
             try gic.initialize()
+            for (vcpu, vcpuSteps) in zip(vcpus, steps) {
+                for step in vcpuSteps { try step.afterGICInit(vcpu) }
+            }
             return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus)
         } catch let error as MachineError {
             throw error
@@ -151,7 +165,7 @@ extension Machine {
 
     /// Checks and places the guest without touching KVM: a Linux Image with its DTB and initrd per the
     /// arm64 boot protocol, or the built-in demo program.
-    static func prepare(_ config: RunConfig) throws(MachineError) -> Loaded {
+    static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
         case .demo, .uartFlood:
@@ -179,7 +193,8 @@ extension Machine {
         case .restored:
             throw .badGuest("nothing to load: a snapshot's machine is built with Machine(restoring:)")
         case .linux(let image, let initrd):
-            let (placement, dtb) = try prepareLinux(config, image: image, initrdSize: initrd.map(\.count))
+            let (placement, dtb) = try prepareLinux(
+                config, image: image, initrdSize: initrd.map(\.count), devices: devices)
             var pieces = [("kernel image", image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
             if let initrd, let range = placement.initrd { pieces.append(("initrd", initrd, range.lowerBound)) }
             return Loaded(
@@ -197,7 +212,7 @@ extension Machine {
 
     /// Validates the kernel Image, places kernel, DTB and initrd in RAM and generates the device tree.
     static func prepareLinux(
-        _ config: RunConfig, image: [UInt8], initrdSize: Int?
+        _ config: RunConfig, image: [UInt8], initrdSize: Int?, devices: [DeviceTreeContribution]
     ) throws(MachineError)
         -> (BootPlacement, [UInt8])
     {
@@ -206,27 +221,32 @@ extension Machine {
             let placement = try BootPlacement.plan(
                 kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init)
             )
-            return (placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd)))
+            return (
+                placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd, devices: devices))
+            )
         } catch {
             throw .badGuest("\(error)")
         }
     }
 
-    static func machineConfig(_ config: RunConfig, initrd: Range<UInt64>?) -> MachineConfig {
+    static func machineConfig(
+        _ config: RunConfig, initrd: Range<UInt64>?, devices: [DeviceTreeContribution]
+    ) -> MachineConfig {
         MachineConfig(
             vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
-            cmdline: config.cmdline, initrd: initrd, layout: config.layout)
+            cmdline: config.cmdline, initrd: initrd, devices: devices, layout: config.layout)
     }
 
     /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
     public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
         try config.validate()
+        let devices = try DeviceHub(MachineDevices.standard(layout: config.layout, console: { _ in })).deviceTree
         switch config.payload {
         case .linux(let image, let initrd):
-            return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count)).1
+            return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
         case .demo, .uartFlood, .restored:
             do {
-                return try DeviceTree.blob(for: machineConfig(config, initrd: nil))
+                return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {
                 throw .badGuest("\(error)")
             }

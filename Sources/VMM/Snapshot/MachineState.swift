@@ -6,8 +6,9 @@ import SysRegs
 /// Registers are keyed by KVM id and name, never by position: register lists differ between kernels,
 /// vCPU features and hosts.
 public struct MachineState: Hashable, Sendable {
-    /// Bumped on any change to the State types' meaning or encoding.
-    public static let currentVersion: UInt32 = 1
+    /// Bumped on any change to the State types' meaning or encoding. 2: device states are generic
+    /// `DEV ` sections (format 1 had one fixed `UART` section, still read).
+    public static let currentVersion: UInt32 = 2
 
     public var version: UInt32 = MachineState.currentVersion
     /// The machine's shape: everything `vmmctl run` was given except the guest images (already in RAM).
@@ -18,19 +19,20 @@ public struct MachineState: Hashable, Sendable {
     public var counter: CounterState
     public var vcpus: [VCPUState]
     public var gic: GICState
-    public var uart: PL011.State
+    /// Every registered device's state, in registration order.
+    public var devices: [DeviceState]
     /// Guest RAM: where it lives and its checksum; the bytes are in the snapshot's memory file.
     public var memory: MemoryState
 
     public init(
-        config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, uart: PL011.State,
+        config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],
         memory: MemoryState
     ) {
         self.config = config
         self.counter = counter
         self.vcpus = vcpus
         self.gic = gic
-        self.uart = uart
+        self.devices = devices
         self.memory = memory
     }
 }

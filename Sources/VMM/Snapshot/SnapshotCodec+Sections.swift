@@ -1,6 +1,7 @@
 import SysRegs
 
-// Payloads of the machine-wide sections: MACH, CNTR, GIC3, UART, MEM (docs/snapshot-format.md).
+// Payloads of the machine-wide sections: MACH, CNTR, GIC3, DEV, MEM, and format 1's UART
+// (docs/snapshot-format.md).
 
 extension SnapshotCodec {
     static func encodeMachine(_ shape: MachineShape) -> [UInt8] {
@@ -98,36 +99,36 @@ extension SnapshotCodec {
         return registers
     }
 
-    static func encodeUART(_ uart: PL011.State) -> [UInt8] {
+    /// A device's state: kind tag (4 bytes), instance u32, the state's own version u32, then its
+    /// payload as a count and bytes. The device decodes the payload; here only the framing is checked.
+    static func encodeDevice(_ device: DeviceState) -> [UInt8] {
         var out = SnapshotByteWriter()
-        let words = [
-            uart.rsr, uart.ilpr, uart.ibrd, uart.fbrd, uart.lcrH, uart.cr, uart.ifls, uart.imsc,
-            uart.latchedInterrupts, uart.dmacr,
-        ]
-        for word in words { out.u32(word) }
-        out.count(uart.rxFIFO.count)
-        for entry in uart.rxFIFO { out.u16(entry) }
+        out.raw(device.kind.bytes)
+        out.u32(device.instance)
+        out.u32(device.version)
+        out.count(device.payload.count)
+        out.raw(device.payload)
         return out.bytes
     }
 
-    static func decodeUART(
-        _ r: inout SnapshotByteReader, version: UInt32
-    ) throws(SnapshotError) -> PL011.State {
-        let names = [
-            "UARTRSR", "UARTILPR", "UARTIBRD", "UARTFBRD", "UARTLCR_H", "UARTCR", "UARTIFLS", "UARTIMSC",
-            "latched interrupts", "UARTDMACR",
-        ]
-        var words: [UInt32] = []
-        for name in names { words.append(try r.u32(name)) }
-        let count = try r.count("receive FIFO count", minimumSize: 2)
-        var fifo: [UInt16] = []
-        fifo.reserveCapacity(count)
-        for _ in 0..<count { fifo.append(try r.u16("receive FIFO entry")) }
-        var state = PL011.State(
-            rsr: words[0], ilpr: words[1], ibrd: words[2], fbrd: words[3], lcrH: words[4], cr: words[5],
-            ifls: words[6], imsc: words[7], latchedInterrupts: words[8], dmacr: words[9], rxFIFO: fifo)
-        state.version = version
-        return state
+    static func decodeDevice(_ r: inout SnapshotByteReader) throws(SnapshotError) -> DeviceState {
+        let tagOffset = r.offset
+        let tagBytes = try r.raw(4, "device kind")
+        guard let kind = SnapshotTag(bytes: tagBytes) else {
+            throw r.malformed("device kind \(Array(tagBytes)) is not four printable characters", at: tagOffset)
+        }
+        let instance = try r.u32("device instance")
+        let version = try r.u32("device state version")
+        let count = try r.count("device state length", minimumSize: 1)
+        let payload = Array(try r.raw(count, "device state"))
+        return DeviceState(kind: kind, instance: instance, version: version, payload: payload)
+    }
+
+    /// Format 1's `UART` section: the PL011's state (instance 0) with the section version as the state
+    /// version; its payload is exactly what the PL011 device encodes as its state.
+    static func legacyUART(_ r: inout SnapshotByteReader, version: UInt32) throws(SnapshotError) -> DeviceState {
+        let payload = Array(try r.raw(r.remaining, "UART state"))
+        return DeviceState(kind: .uart, instance: 0, version: version, payload: payload)
     }
 
     static func encodeMemory(_ memory: MemoryState) -> [UInt8] {

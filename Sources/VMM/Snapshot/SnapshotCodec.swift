@@ -4,12 +4,16 @@
 /// never traps: malformed input of any shape yields a `SnapshotError`.
 public enum SnapshotCodec {
     /// Section versions this build writes and reads. Bump one whenever its payload layout or meaning
-    /// changes; the UART section carries `PL011.State.currentVersion` instead.
+    /// changes. A `DEV ` section's version is its framing's; the device's state has its own version
+    /// inside, which the device checks.
     static let machineVersion: UInt32 = 1
     static let counterVersion: UInt32 = 1
     static let vcpuVersion: UInt32 = 1
     static let gicVersion: UInt32 = 1
     static let memoryVersion: UInt32 = 1
+    static let deviceVersion: UInt32 = 1
+    /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
+    static let legacyUARTVersion: UInt32 = 1
 
     /// The state file for `state`: header, one section per component, END trailer.
     public static func encode(_ state: MachineState) -> [UInt8] {
@@ -26,7 +30,9 @@ public enum SnapshotCodec {
             writer.section(.vcpu, version: vcpuVersion, payload: encodeVCPU(vcpu))
         }
         writer.section(.gic, version: gicVersion, payload: encodeGIC(state.gic))
-        writer.section(.uart, version: PL011.State.currentVersion, payload: encodeUART(state.uart))
+        for device in state.devices {
+            writer.section(.device, version: deviceVersion, payload: encodeDevice(device))
+        }
         writer.section(.memory, version: memoryVersion, payload: encodeMemory(state.memory))
     }
 
@@ -54,7 +60,8 @@ public enum SnapshotCodec {
         case .counter: return counterVersion
         case .vcpu: return vcpuVersion
         case .gic: return gicVersion
-        case .uart: return PL011.State.currentVersion
+        case .device: return deviceVersion
+        case .uart: return legacyUARTVersion
         case .memory: return memoryVersion
         default: return nil
         }
@@ -80,7 +87,8 @@ public enum SnapshotCodec {
         case .counter: try parts.set(\.counter, decodeCounter(&reader), section)
         case .vcpu: parts.vcpus.append(try decodeVCPU(&reader))
         case .gic: try parts.set(\.gic, decodeGIC(&reader), section)
-        case .uart: try parts.set(\.uart, decodeUART(&reader, version: section.version), section)
+        case .device: try parts.add(decodeDevice(&reader), section)
+        case .uart: try parts.add(legacyUART(&reader, version: section.version), section)
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
@@ -100,7 +108,7 @@ private struct DecodedParts {
     var counter: CounterState?
     var vcpus: [VCPUState] = []
     var gic: GICState?
-    var uart: PL011.State?
+    var devices: [DeviceState] = []
     var memory: MemoryState?
 
     /// Stores a section that may appear only once.
@@ -113,6 +121,15 @@ private struct DecodedParts {
         self[keyPath: slot] = value
     }
 
+    /// Adds a device state; one device (kind and instance) may appear only once.
+    mutating func add(_ device: DeviceState, _ section: SnapshotSection) throws(SnapshotError) {
+        guard !devices.contains(where: { $0.kind == device.kind && $0.instance == device.instance }) else {
+            throw .malformed(
+                section: section.name, offset: section.offset, reason: "device \(device.label) appears more than once")
+        }
+        devices.append(device)
+    }
+
     func assemble(formatVersion: UInt32, endOffset: Int) throws(SnapshotError) -> MachineState {
         func missing(_ tag: SnapshotTag) -> SnapshotError {
             .malformed(section: "file", offset: endOffset, reason: "the mandatory section '\(tag)' is missing")
@@ -120,7 +137,6 @@ private struct DecodedParts {
         guard let machine else { throw missing(.machine) }
         guard let counter else { throw missing(.counter) }
         guard let gic else { throw missing(.gic) }
-        guard let uart else { throw missing(.uart) }
         guard let memory else { throw missing(.memory) }
         guard vcpus.count == machine.vcpuCount else {
             throw .malformed(
@@ -128,7 +144,7 @@ private struct DecodedParts {
                 reason: "the machine has \(machine.vcpuCount) vCPUs but \(vcpus.count) 'VCPU' sections")
         }
         var state = MachineState(
-            config: machine, counter: counter, vcpus: vcpus, gic: gic, uart: uart, memory: memory)
+            config: machine, counter: counter, vcpus: vcpus, gic: gic, devices: devices, memory: memory)
         state.version = formatVersion
         return state
     }

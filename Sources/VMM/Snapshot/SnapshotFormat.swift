@@ -49,7 +49,10 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     public static let vcpu = SnapshotTag("VCPU")!
     /// The in-kernel vGICv3 (GICState).
     public static let gic = SnapshotTag("GIC3")!
-    /// The PL011 UART (PL011.State); its section version is the device state's version.
+    /// One device's state (DeviceState): kind, instance, the state's own version and payload; one
+    /// section per registered device, in registration order.
+    public static let device = SnapshotTag("DEV ")!
+    /// Format 1's PL011 section (PL011.State, version = the state's version); read, never written.
     public static let uart = SnapshotTag("UART")!
     /// Guest RAM: address, size, memory file name and checksum (MemoryState).
     public static let memory = SnapshotTag("MEM ")!

@@ -51,3 +51,43 @@ extension PL011 {
         updateInterrupt()
     }
 }
+
+extension PL011.State {
+    /// Register names in encoding order, for messages about a malformed state.
+    static let wordNames = [
+        "UARTRSR", "UARTILPR", "UARTIBRD", "UARTFBRD", "UARTLCR_H", "UARTCR", "UARTIFLS", "UARTIMSC",
+        "latched interrupts", "UARTDMACR",
+    ]
+
+    /// The snapshot encoding (docs/snapshot-format.md, device `UART`): the ten registers as u32, then
+    /// the receive FIFO as a count and u16 entries, oldest first.
+    func encoded() -> [UInt8] {
+        var out = SnapshotByteWriter()
+        for word in [rsr, ilpr, ibrd, fbrd, lcrH, cr, ifls, imsc, latchedInterrupts, dmacr] { out.u32(word) }
+        out.count(rxFIFO.count)
+        for entry in rxFIFO { out.u16(entry) }
+        return out.bytes
+    }
+
+    /// Decodes `encoded()` output of `version`; the bytes must be consumed exactly.
+    init(decoding bytes: [UInt8], version: UInt32) throws(DeviceStateError) {
+        guard version == Self.currentVersion else {
+            throw .unsupportedVersion(device: "PL011", found: version, supported: Self.currentVersion)
+        }
+        var r = SnapshotByteReader(bytes, context: "PL011 state", endIsTruncation: false)
+        do throws(SnapshotError) {
+            var words: [UInt32] = []
+            for name in Self.wordNames { words.append(try r.u32(name)) }
+            let count = try r.count("receive FIFO count", minimumSize: 2)
+            var fifo: [UInt16] = []
+            fifo.reserveCapacity(count)
+            for _ in 0..<count { fifo.append(try r.u16("receive FIFO entry")) }
+            guard r.isAtEnd else { throw r.malformed("\(r.remaining) unexpected bytes after the receive FIFO") }
+            self.init(
+                rsr: words[0], ilpr: words[1], ibrd: words[2], fbrd: words[3], lcrH: words[4], cr: words[5],
+                ifls: words[6], imsc: words[7], latchedInterrupts: words[8], dmacr: words[9], rxFIFO: fifo)
+        } catch {
+            throw .invalid(device: "PL011", reason: "\(error)")
+        }
+    }
+}

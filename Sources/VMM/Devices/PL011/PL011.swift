@@ -41,6 +41,23 @@ public final class PL011: MMIODevice {
         self.onInterruptChange = onInterruptChange
     }
 
+    /// Back to the power-on state: reset register values, empty FIFO, no latched interrupts. The line
+    /// change, if any, is reported.
+    public func reset() {
+        rsr = 0
+        ilpr = 0
+        ibrd = 0
+        fbrd = 0
+        lcrH = 0
+        cr = Self.CRResetValue
+        ifls = Self.IFLSResetValue
+        imsc = 0
+        latchedInterrupts = 0
+        dmacr = 0
+        rxFIFO = []
+        updateInterrupt()
+    }
+
     /// Entries the receive FIFO holds: 32 with UARTLCR_H.FEN set, else a single holding register.
     public var rxCapacity: Int { lcrH & Self.LCR_H_FEN != 0 ? Self.fifoDepth : 1 }
 
