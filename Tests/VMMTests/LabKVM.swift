@@ -21,9 +21,8 @@ enum LabKVM {
     /// imm12=0 Rn=2 Rt=1; B offset 0).
     static let currentELPayload: [UInt32] = [0xD538_4241, 0xD2A2_0002, 0xF900_0041, 0x1400_0000]
 
-    /// The core register PC: `struct kvm_regs` offset 0x100 (31 X registers, then SP).
-    static let pc = OneRegID.core(byteOffset: 0x100, byteCount: 8)
-    static let pstate = OneRegID.core(byteOffset: 0x108, byteCount: 8)
+    static let pc = SysReg.PC.id
+    static let pstate = SysReg.PSTATE.id
     static let tpidrEL1 = OneRegID.sysreg(SysRegEncoding(3, 0, 13, 0, 4))
     static let tpidrEL2 = OneRegID.sysreg(SysRegEncoding(3, 4, 13, 0, 2))
 }
