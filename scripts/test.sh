@@ -120,6 +120,15 @@ elif [ "$kvm" = 1 ]; then
   lrc=${PIPESTATUS[0]}
   set -e
   read -r LAB_P LAB_F LAB_S < <(counts "$LOGS/lab-test.log")
+  # The lab is where the KVM tier must run: a KVM-tier test that skipped there is a failure (lab-suite.sh
+  # sets VMMCTL_REQUIRE_KVM=1 so none should; this catches one whose gate ignores it).
+  kvm_skips=$(grep -aE '[[:space:]]Test .* skipped: "KVM tier skipped' "$LOGS/lab-test.log" || true)
+  if [ -n "$kvm_skips" ]; then
+    n=$(printf '%s\n' "$kvm_skips" | grep -c .)
+    echo "lab: $n KVM-tier test(s) skipped in the lab, counted as failures:"
+    printf '%s\n' "$kvm_skips" | sed 's/^/  /'
+    LAB_S=$((LAB_S - n)) LAB_F=$((LAB_F + n)) rc=1
+  fi
   read -r ip if_ is < <(tap_counts "$LOGS/lab-test.log")
   LAB_P=$((LAB_P + ip)) LAB_F=$((LAB_F + if_)) LAB_S=$((LAB_S + is))
   [ "$lrc" = 0 ] || { rc=1; [ "$LAB_F" = 0 ] && LAB_F=1; }

@@ -23,6 +23,17 @@ public struct RegisterFile: Hashable, Sendable {
         }
     }
 
+    /// The value of a register as up to 128 bits, by handle; stores `register.width` bytes like the
+    /// descriptor subscript.
+    public subscript(register: SysReg) -> UInt128? {
+        get { values[register.id]?.u128 }
+        set {
+            values[register.id] = newValue.map {
+                RegisterValue(u128: $0, byteCount: min(register.width.byteCount, 16))
+            }
+        }
+    }
+
     /// The value of a named register (case-insensitive), if the table knows it and the file has it.
     public subscript(name: String) -> UInt128? {
         get { RegisterTable.named(name).flatMap { self[$0] } }

@@ -14,6 +14,9 @@ extension RegisterDump {
             var decode: Decode? = nil
         }
 
+        /// The CPU interface registers that decode into fields.
+        static let decodedCPUInterface: [SysReg] = [.ICH_HCR_EL2, .ICH_VMCR_EL2]
+
         let mpidr: UInt64
         /// The GIC state had an entry for this vCPU's MPIDR.
         let found: Bool
@@ -33,8 +36,8 @@ extension RegisterDump {
                 var row = Row(
                     name: cpuInterfaceName(reg), encoding: SysRegEncoding(packed: UInt16(truncatingIfNeeded: reg.key)),
                     value: reg.value)
-                if decode, row.name == "ICH_HCR_EL2" || row.name == "ICH_VMCR_EL2" {
-                    row.decode = Decode(register: row.name, value: UInt128(reg.value), e2h: false)
+                if decode, let handle = Self.decodedCPUInterface.first(where: { $0.encoding == row.encoding }) {
+                    row.decode = Decode(register: handle.name, id: handle.id, value: UInt128(reg.value), e2h: false)
                 }
                 rows.append(row)
             }

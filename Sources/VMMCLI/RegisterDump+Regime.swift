@@ -29,13 +29,13 @@ extension RegisterDump {
 
         init(vcpu: VCPUState, file: RegisterFile) {
             hasEL2 = vcpu.features.el2
-            let hcr = hasEL2 ? file["HCR_EL2"] : nil
+            let hcr = hasEL2 ? file[SysReg.HCR_EL2] : nil
             hasHCR = hcr != nil
             e2h = !vcpu.features.e2h0 && (hcr ?? 0) >> 34 & 1 == 1
             tge = (hcr ?? 0) >> 27 & 1 == 1
             stage2Enabled = (hcr ?? 0) & 1 == 1
-            vttbr = hasEL2 ? file["VTTBR_EL2"] : nil
-            guard let pstate = file["PSTATE"].map({ UInt64(truncatingIfNeeded: $0) }) else {
+            vttbr = hasEL2 ? file[SysReg.VTTBR_EL2] : nil
+            guard let pstate = file[SysReg.PSTATE].map({ UInt64(truncatingIfNeeded: $0) }) else {
                 (mode, exceptionLevel, stackPointer, aarch32, regime) = (nil, nil, nil, false, nil)
                 return
             }

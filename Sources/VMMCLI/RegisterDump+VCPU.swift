@@ -40,11 +40,12 @@ extension RegisterDump {
         .sve, .cache,
     ]
 
-    /// The registers named by the model decode into fields (Arm ARM D24.2 register descriptions).
-    static let decodedRegisters: Set<String> = [
-        "PSTATE", "SPSR_EL1", "SPSR_EL2", "HCR_EL2", "SCTLR_EL1", "SCTLR_EL2", "TCR_EL1", "TCR_EL2", "VTCR_EL2",
-        "ESR_EL1", "ESR_EL2", "CPTR_EL2", "CNTHCTL_EL2", "MDCR_EL2", "PAR_EL1", "VTTBR_EL2", "VNCR_EL2",
+    /// The registers that decode into fields (Arm ARM D24.2 register descriptions).
+    static let decodedRegisters: [SysReg] = [
+        .PSTATE, .SPSR_EL1, .SPSR_EL2, .HCR_EL2, .SCTLR_EL1, .SCTLR_EL2, .TCR_EL1, .TCR_EL2, .VTCR_EL2,
+        .ESR_EL1, .ESR_EL2, .CPTR_EL2, .CNTHCTL_EL2, .MDCR_EL2, .PAR_EL1, .VTTBR_EL2, .VNCR_EL2,
     ]
+    static let decodedIDs = Set(decodedRegisters.map(\.id))
 
     /// A register entry as a row: named by the table, or structurally when the table lacks its id.
     static func row(for entry: RegisterEntry) -> Row {
@@ -63,8 +64,9 @@ extension RegisterDump {
         let context = ExecutionContext(vcpu: vcpu, file: file)
         var rows = vcpu.registers.map(row(for:)).filter(filter.matches)
         if decode {
-            for i in rows.indices where decodedRegisters.contains(rows[i].name) {
-                rows[i].decode = Decode(register: rows[i].name, value: rows[i].value.u128, e2h: context.e2h)
+            for i in rows.indices where decodedIDs.contains(rows[i].id) {
+                rows[i].decode = Decode(
+                    register: rows[i].name, id: rows[i].id, value: rows[i].value.u128, e2h: context.e2h)
             }
         }
         var groups = groupOrder.compactMap { g -> RowGroup? in

@@ -2,8 +2,9 @@ import Testing
 
 @testable import SysRegs
 
-/// The register table against the lab's KVM_GET_REG_LIST dumps: every id KVM lists has a name, and
-/// the visibility column predicts each list exactly.
+/// The register table against the lab's KVM_GET_REG_LIST dumps (recorded on the kernel named in
+/// `Fixtures/kvm-reglists/kernel-release`): every id KVM lists has a name, and the visibility column
+/// predicts each list exactly. Pure: the KVM tier compares a live host's lists (KVMTierTests).
 @Suite struct RegListFixtureTests {
     @Test(arguments: TestResources.regListFixtures.map(\.file))
     func everyListedIDResolvesToANamedRegister(file: String) throws {

@@ -1,3 +1,4 @@
+import SysRegs
 import Testing
 
 @testable import VMM
@@ -19,5 +20,14 @@ struct GICStateTests {
         let regs = GICv3.redistributorRegisters
         #expect(regs.last?.1 == "GICR_CTLR")
         #expect(Set(regs.map(\.0)).count == regs.count)
+    }
+
+    @Test("an EL1 vCPU's CPU interface is the ICC set; an EL2 vCPU adds the ICH_*_EL2 set")
+    func cpuInterfaceRegistersFollowVisibility() {
+        let el1 = GICv3.cpuInterfaceRegisters(el2: false).map(\.name)
+        let el2 = GICv3.cpuInterfaceRegisters(el2: true).map(\.name)
+        #expect(el1.count == 15 && el1.allSatisfy { $0.hasPrefix("ICC_") })
+        #expect(el2.count == 45 && el2.filter { $0.hasPrefix("ICH_") }.count == 30)
+        #expect(el1.contains(SysReg.ICC_SRE_EL1.name) && el2.contains(SysReg.ICH_VMCR_EL2.name))
     }
 }

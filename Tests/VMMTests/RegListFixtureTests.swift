@@ -12,17 +12,23 @@ import Testing
     static var filesPresent: Bool { access(directory + "/el1.txt", R_OK) == 0 }
 
     static func ids(in name: String) -> [UInt64]? {
-        guard let file = fopen(directory + "/" + name, "r") else { return nil }
-        defer { fclose(file) }
-        var ids: [UInt64] = []
-        var line = [CChar](repeating: 0, count: 64)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                .trimmingCharacters()
-            guard text.hasPrefix("0x"), let id = UInt64(text.dropFirst(2), radix: 16) else { continue }
-            ids.append(id)
+        lines(in: directory + "/" + name)?.compactMap { text in
+            text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : nil
         }
-        return ids
+    }
+
+    /// The lines of a text file, trimmed; nil if it cannot be opened.
+    static func lines(in path: String) -> [String]? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var lines: [String] = []
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            lines.append(
+                String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    .trimmingCharacters())
+        }
+        return lines
     }
 
     @Test(
@@ -34,6 +40,19 @@ import Testing
     func embeddedListEqualsFile(name: String, embedded: [UInt64]) throws {
         let fromFile = try #require(Self.ids(in: name))
         #expect(fromFile == embedded)
+    }
+
+    /// The lists were recorded on the kernel the lab pins, and the embedded release is the file's: the
+    /// exact-list KVM tests run on that kernel only (LabKVM.onFixtureKernel), so a bumped pin without
+    /// re-recorded lists fails here instead of skipping them in the lab.
+    @Test(.enabled(if: filesPresent, "fixture files are not reachable from this test binary (lab run)"))
+    func recordedOnTheLabsPinnedKernel() throws {
+        let release = try #require(Self.lines(in: Self.directory + "/kernel-release")?.first)
+        #expect(release == RegListFixtures.kernelRelease)
+        let suffix = "/Tests/VMMTests/Fixtures/kvm-reglists"
+        let repository = Self.directory.hasSuffix(suffix) ? String(Self.directory.dropLast(suffix.count)) : "."
+        let pins = try #require(Self.lines(in: repository + "/lab/versions.sh"))
+        #expect(pins.contains("LAB_KERNEL_ABI=\(release)"), "lab/versions.sh does not pin kernel \(release)")
     }
 
     @Test func countsAreTheLabKernels() {

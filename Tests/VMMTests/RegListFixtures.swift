@@ -1,9 +1,11 @@
-// GENERATED from Fixtures/kvm-reglists/*.txt (the lab kernel 7.2.13's KVM_GET_REG_LIST answers).
+// GENERATED from Fixtures/kvm-reglists (the KVM_GET_REG_LIST answers of the lab kernel 7.2.13+deb14-cloud-arm64).
 // Embedded because `lab build --tests` ships only the test binary, not resource bundles;
 // `RegListFixtureTests` checks on the host that these arrays equal the text files.
 // Regenerate: python3 Tests/VMMTests/Fixtures/embed-reglists.py
 
 enum RegListFixtures {
+    /// `kernel-release`: `uname -r` of the kernel the lists were recorded on.
+    static let kernelRelease = "7.2.13+deb14-cloud-arm64"
     /// `el1.txt`: 262 ids.
     static let el1: [UInt64] = [
         0x6030000000100000, 0x6030000000100002, 0x6030000000100004, 0x6030000000100006,

@@ -96,17 +96,22 @@ extension GICv3 {
     func saveCPUInterface(mpidr: UInt64, el2: Bool) -> [GICRegister] {
         let aff = Self.packedAffinity(mpidr: mpidr)
         var regs = Self.cpuInterfaceRegisters(el2: el2)
-        if let sre = regs.firstIndex(where: { $0.name == "ICC_SRE_EL1" }) { regs.insert(regs.remove(at: sre), at: 0) }
+        if let sre = regs.firstIndex(where: { $0.id == SysReg.ICC_SRE_EL1.id }) {
+            regs.insert(regs.remove(at: sre), at: 0)
+        }
         return regs.compactMap { d in
             guard let e = d.encoding, let v = try? cpuRegister(e, mpidr: aff) else { return nil }
             return GICRegister(key: UInt64(e.packed), name: d.name, value: v)
         }
     }
 
+    /// The CPU interface registers a vCPU has: the ICC set always, the ICH_*_EL2 set (visibility `.el2`)
+    /// with EL2.
     static func cpuInterfaceRegisters(el2: Bool) -> [RegisterDescriptor] {
-        RegisterTable.all.filter { d in
+        let features: VCPUFeatures = el2 ? .el2 : []
+        return RegisterTable.all.filter { d in
             guard case .gicCPUInterface = d.storage else { return false }
-            return el2 || !d.name.hasPrefix("ICH_")
+            return d.visibility.isListed(for: features)
         }
     }
 

@@ -10,8 +10,9 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidUARTPlacement(uartBase: UInt64, reason: String)
     /// An address beyond the nested demo's 39-bit stage-2 input address space.
     case beyondIPASpace(address: UInt64, bits: Int)
-    /// A register name missing from `RegisterTable` (the demos take encodings from the register model).
-    case unknownRegister(String)
+    /// A register handle without an `MRS`/`MSR` encoding (a core register; the demos take encodings from
+    /// the register model's `SysReg` handles).
+    case noSystemRegisterEncoding(String)
     /// The generated code did not assemble: a bug in the generator.
     case assembly(A64.Error)
 
@@ -27,7 +28,7 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidUARTPlacement(let uart, let reason): "UART at 0x\(hex(uart)): \(reason)"
         case .beyondIPASpace(let address, let bits):
             "address 0x\(hex(address)) is beyond the nested demo's \(bits)-bit stage-2 IPA space"
-        case .unknownRegister(let name): "register \(name) is not in RegisterTable"
+        case .noSystemRegisterEncoding(let name): "register \(name) has no system register encoding"
         case .assembly(let error): "demo guest does not assemble: \(error)"
         }
     }

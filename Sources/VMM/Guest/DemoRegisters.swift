@@ -1,6 +1,6 @@
 import SysRegs
 
-/// The system register encodings the demos use, taken from the register model where it has them.
+/// The system register encodings the demos use, taken from the register model's handles where it has them.
 struct DemoRegisters {
     /// CurrentEL (3,0,4,2,2): a PSTATE view with no KVM ONE_REG id, so `RegisterTable` does not list it.
     let currentEL = SysRegEncoding(3, 0, 4, 2, 2)
@@ -22,21 +22,23 @@ struct DemoRegisters {
     let vttbrEL2: SysRegEncoding
 
     init() throws(DemoGuestError) {
-        vbarEL1 = try Self.named("VBAR_EL1")
-        esrEL1 = try Self.named("ESR_EL1")
-        sctlrEL1 = try Self.named("SCTLR_EL1")
-        idAA64MMFR0EL1 = try Self.named("ID_AA64MMFR0_EL1")
-        vbarEL2 = try Self.named("VBAR_EL2")
-        esrEL2 = try Self.named("ESR_EL2")
-        elrEL2 = try Self.named("ELR_EL2")
-        spsrEL2 = try Self.named("SPSR_EL2")
-        hcrEL2 = try Self.named("HCR_EL2")
-        vtcrEL2 = try Self.named("VTCR_EL2")
-        vttbrEL2 = try Self.named("VTTBR_EL2")
+        vbarEL1 = try Self.encoding(SysReg.VBAR_EL1)
+        esrEL1 = try Self.encoding(SysReg.ESR_EL1)
+        sctlrEL1 = try Self.encoding(SysReg.SCTLR_EL1)
+        idAA64MMFR0EL1 = try Self.encoding(SysReg.ID_AA64MMFR0_EL1)
+        vbarEL2 = try Self.encoding(SysReg.VBAR_EL2)
+        esrEL2 = try Self.encoding(SysReg.ESR_EL2)
+        elrEL2 = try Self.encoding(SysReg.ELR_EL2)
+        spsrEL2 = try Self.encoding(SysReg.SPSR_EL2)
+        hcrEL2 = try Self.encoding(SysReg.HCR_EL2)
+        vtcrEL2 = try Self.encoding(SysReg.VTCR_EL2)
+        vttbrEL2 = try Self.encoding(SysReg.VTTBR_EL2)
     }
 
-    private static func named(_ name: String) throws(DemoGuestError) -> SysRegEncoding {
-        guard let encoding = RegisterTable.named(name)?.encoding else { throw .unknownRegister(name) }
+    /// The `MRS`/`MSR` encoding of a handle. Only core-register handles (PC, X0, ...) have none, and
+    /// the demos name only system registers, so this never throws in practice.
+    private static func encoding(_ register: SysReg) throws(DemoGuestError) -> SysRegEncoding {
+        guard let encoding = register.encoding else { throw .noSystemRegisterEncoding(register.name) }
         return encoding
     }
 }

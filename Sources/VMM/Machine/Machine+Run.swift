@@ -177,12 +177,12 @@ struct VCPUWorker: @unchecked Sendable {
 
     /// A fault at this vCPU's current PC, with the ESR of the EL it is at.
     func fault(_ what: String) -> GuestFault {
-        let pc = try? vcpu.getOneReg(RegisterTable.named("PC")!)
-        let pstate = try? vcpu.getOneReg(RegisterTable.named("PSTATE")!)
+        let pc = try? vcpu.getOneReg(SysReg.PC)
+        let pstate = try? vcpu.getOneReg(SysReg.PSTATE)
         // PSTATE.M[3:2] is the exception level.
         let el = pstate.map { ($0 >> 2) & 3 } ?? 1
-        let esrName = el == 2 ? "ESR_EL2" : "ESR_EL1"
-        let esr = (try? vcpu.getOneReg(RegisterTable.named(esrName)!)).map { (esrName, $0) }
+        let esrReg = el == 2 ? SysReg.ESR_EL2 : SysReg.ESR_EL1
+        let esr = (try? vcpu.getOneReg(esrReg)).map { (esrReg.name, $0) }
         return GuestFault(vcpu: vcpu.id, what: what, pc: pc, esr: esr)
     }
 }

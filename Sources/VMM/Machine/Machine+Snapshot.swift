@@ -18,7 +18,7 @@ extension Machine {
             // The physical counter, not CNTVCT_EL0: on an EL2 vCPU the virtual counter KVM reports includes
             // the guest hypervisor's CNTVOFF_EL2 (which a VHE guest hypervisor keeps loaded with its own
             // guest's offset), so it is not the VM's time base.
-            let guestCounter = vcpuStates.first.flatMap { $0.value(of: "CNTPCT_EL0") } ?? 0
+            let guestCounter = vcpuStates.first.flatMap { $0.value(of: SysReg.CNTPCT_EL0) } ?? 0
             let gicState = try gic.saveState(
                 vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
             return MachineState(
@@ -39,7 +39,7 @@ extension Machine {
         for id in try vcpu.regList() {
             entries.append(RegisterEntry(id: id, name: RegisterTable.lookup(id).name, value: try vcpu.getOneReg(id)))
         }
-        let mpidr = entries.first { $0.name == "MPIDR_EL1" }?.value.u64 ?? 0
+        let mpidr = entries.first { $0.id == SysReg.MPIDR_EL1.id }?.value.u64 ?? 0
         return VCPUState(
             index: vcpu.id, mpidr: mpidr, features: vcpu.features ?? VCPUInitFeatures(), registers: entries,
             mpState: try vcpu.mpState().rawValue, events: try vcpu.events())
@@ -91,7 +91,7 @@ extension Machine {
         } catch {
             throw .kvm(error)
         }
-        let pc = state.vcpus[0].value(of: "PC") ?? 0
+        let pc = state.vcpus[0].value(of: SysReg.PC) ?? 0
         try self.init(
             config: config, parts: parts, devices: hub, warn: warn, deviceTreeBlob: nil, entryPoint: pc,
             expectedDemoOutput: nil)
@@ -152,9 +152,8 @@ extension Machine {
     /// Sets the VM-wide counter offset so the guest's counters resume where they were paused: offset 0
     /// first, read the host counter through vCPU 0's CNTPCT_EL0, then offset = host - guest-at-pause.
     static func restoreCounter(_ parts: Parts, _ counter: CounterState) throws -> UInt64 {
-        let cntpct = RegisterTable.named("CNTPCT_EL0")!
         try parts.vm.setCounterOffset(0)
-        let hostNow = try parts.vcpus[0].getOneReg(cntpct)
+        let hostNow = try parts.vcpus[0].getOneReg(SysReg.CNTPCT_EL0)
         let offset = hostNow &- counter.guestCounterAtPause
         try parts.vm.setCounterOffset(offset)
         return offset
@@ -162,16 +161,11 @@ extension Machine {
 
     /// Writes every saved register except the two counters (owned by the VM-wide offset).
     static func restoreRegisters(_ vcpu: VCPU, _ saved: VCPUState) throws {
-        let counters: Set<String> = ["CNTVCT_EL0", "CNTPCT_EL0"]
-        for entry in saved.registers where !counters.contains(entry.name) {
+        let counters: Set<OneRegID> = [SysReg.CNTVCT_EL0.id, SysReg.CNTPCT_EL0.id]
+        for entry in saved.registers where !counters.contains(entry.id) {
             try vcpu.setOneReg(entry.id, entry.value)
         }
     }
-}
-
-extension VCPUState {
-    /// The low 64 bits of a named register, if present.
-    func value(of name: String) -> UInt64? { registers.first { $0.name == name }?.value.u64 }
 }
 
 /// The VM-wide counter offset in force (KVM has no getter), shared across threads.

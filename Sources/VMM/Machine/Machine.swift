@@ -142,13 +142,10 @@ public final class Machine: @unchecked Sendable {
 
     /// Sets PC, PSTATE and X0..X3 of the boot vCPU (arm64 boot protocol: x0 = DTB, x1..x3 = 0).
     static func setBootRegisters(_ vcpu: VCPU, entry: UInt64, pstate: UInt64?, x0: UInt64) throws {
-        func set(_ name: String, _ value: UInt64) throws {
-            try vcpu.setOneReg(RegisterTable.named(name)!, value)
-        }
-        try set("PC", entry)
-        try set("X0", x0)
-        for n in 1...3 { try set("X\(n)", 0) }
-        if let pstate { try set("PSTATE", pstate) }
+        try vcpu.setOneReg(SysReg.PC, entry)
+        try vcpu.setOneReg(SysReg.X0, x0)
+        for x in [SysReg.X1, .X2, .X3] { try vcpu.setOneReg(x, 0) }
+        if let pstate { try vcpu.setOneReg(SysReg.PSTATE, pstate) }
     }
 }
 

@@ -1,3 +1,5 @@
+import SysRegs
+
 /// Cross-checks between a snapshot's sections, so a restore refuses a state that disagrees with
 /// itself before a VM, a memory mapping or a vCPU is made from it.
 ///
@@ -36,7 +38,7 @@ extension MachineState {
                     "vCPU \(vcpu.index) was initialised with \(vcpu.features) but the machine is "
                         + (config.nested ? (config.e2h0 ? "nested without VHE" : "nested") : "not nested"))
             }
-            if let recorded = vcpu.value(of: "MPIDR_EL1"), recorded != vcpu.mpidr {
+            if let recorded = vcpu.value(of: SysReg.MPIDR_EL1), recorded != vcpu.mpidr {
                 throw .inconsistent(
                     "vCPU \(vcpu.index)'s MPIDR_EL1 register is \(hex(recorded)) but its state says \(hex(vcpu.mpidr))")
             }

@@ -1,0 +1,63 @@
+/// The handles the VMM and the command line use, each built from its encoding or `struct kvm_regs`
+/// offset (the same constants as its `RegisterTable` row; SysRegHandleTests proves they agree).
+/// Add a handle here, and to `all`, when code needs a register by name.
+extension SysReg {
+    // Core registers (`struct kvm_regs`, api.rst 4.68): the byte offset of the member.
+    public static let X0 = core("X0", offset: 0x00)
+    public static let X1 = core("X1", offset: 0x08)
+    public static let X2 = core("X2", offset: 0x10)
+    public static let X3 = core("X3", offset: 0x18)
+    public static let SP_EL0 = core("SP_EL0", offset: 0xF8)
+    public static let PC = core("PC", offset: 0x100)
+    public static let PSTATE = core("PSTATE", offset: 0x108)
+    public static let SP_EL1 = core("SP_EL1", offset: 0x110)
+    public static let ELR_EL1 = core("ELR_EL1", offset: 0x118)
+    public static let SPSR_EL1 = core("SPSR_EL1", offset: 0x120)
+
+    // Identification.
+    public static let MPIDR_EL1 = sysreg("MPIDR_EL1", (3, 0, 0, 0, 5))
+    public static let ID_AA64MMFR0_EL1 = sysreg("ID_AA64MMFR0_EL1", (3, 0, 0, 7, 0))
+
+    // EL1.
+    public static let SCTLR_EL1 = sysreg("SCTLR_EL1", (3, 0, 1, 0, 0))
+    public static let TCR_EL1 = sysreg("TCR_EL1", (3, 0, 2, 0, 2))
+    public static let ESR_EL1 = sysreg("ESR_EL1", (3, 0, 5, 2, 0))
+    public static let PAR_EL1 = sysreg("PAR_EL1", (3, 0, 7, 4, 0), width: .bits128)
+    public static let VBAR_EL1 = sysreg("VBAR_EL1", (3, 0, 12, 0, 0))
+
+    // Counters. CNTVCT_EL0's ONE_REG id is KVM's frozen swapped one (RegisterTable+Timers.swift).
+    public static let CNTPCT_EL0 = sysreg("CNTPCT_EL0", (3, 3, 14, 0, 1))
+    public static let CNTVCT_EL0 = sysreg("CNTVCT_EL0", (3, 3, 14, 0, 2), kvmID: OneRegID(0x6030_0000_0013_DF1A))
+
+    // EL2.
+    public static let SCTLR_EL2 = sysreg("SCTLR_EL2", (3, 4, 1, 0, 0))
+    public static let HCR_EL2 = sysreg("HCR_EL2", (3, 4, 1, 1, 0))
+    public static let MDCR_EL2 = sysreg("MDCR_EL2", (3, 4, 1, 1, 1))
+    public static let CPTR_EL2 = sysreg("CPTR_EL2", (3, 4, 1, 1, 2))
+    public static let TCR_EL2 = sysreg("TCR_EL2", (3, 4, 2, 0, 2))
+    public static let VTTBR_EL2 = sysreg("VTTBR_EL2", (3, 4, 2, 1, 0), width: .bits128)
+    public static let VTCR_EL2 = sysreg("VTCR_EL2", (3, 4, 2, 1, 2))
+    public static let VNCR_EL2 = sysreg("VNCR_EL2", (3, 4, 2, 2, 0))
+    public static let SPSR_EL2 = sysreg("SPSR_EL2", (3, 4, 4, 0, 0))
+    public static let ELR_EL2 = sysreg("ELR_EL2", (3, 4, 4, 0, 1))
+    public static let ESR_EL2 = sysreg("ESR_EL2", (3, 4, 5, 2, 0))
+    public static let VBAR_EL2 = sysreg("VBAR_EL2", (3, 4, 12, 0, 0))
+    public static let CNTHCTL_EL2 = sysreg("CNTHCTL_EL2", (3, 4, 14, 1, 0))
+    public static let SP_EL2 = sysreg("SP_EL2", (3, 6, 4, 1, 0))
+
+    // GIC CPU interface (vGIC `CPU_SYSREGS` attributes, keyed by the encoding).
+    public static let ICC_SRE_EL1 = sysreg("ICC_SRE_EL1", (3, 0, 12, 12, 5))
+    public static let ICH_HCR_EL2 = sysreg("ICH_HCR_EL2", (3, 4, 12, 11, 0))
+    public static let ICH_VMCR_EL2 = sysreg("ICH_VMCR_EL2", (3, 4, 12, 11, 7))
+
+    /// Every handle above.
+    public static let all: [SysReg] = [
+        X0, X1, X2, X3, SP_EL0, PC, PSTATE, SP_EL1, ELR_EL1, SPSR_EL1,
+        MPIDR_EL1, ID_AA64MMFR0_EL1,
+        SCTLR_EL1, TCR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
+        CNTPCT_EL0, CNTVCT_EL0,
+        SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2, SPSR_EL2, ELR_EL2, ESR_EL2,
+        VBAR_EL2, CNTHCTL_EL2, SP_EL2,
+        ICC_SRE_EL1, ICH_HCR_EL2, ICH_VMCR_EL2,
+    ]
+}
