@@ -9,10 +9,11 @@ extension KVMDevice {
     public enum VGICDistributorBank: UInt64, Sendable {
         /// Set-enable: 1 bit per INTID.
         case isenabler = 0x0100
-        /// Set-pending: 1 bit per INTID; reads the pending state (latch, or line level for level-triggered).
+        /// Set-pending: 1 bit per INTID. Through the device attribute it is not the guest's register: a
+        /// read gives the pending *latch* only (a level-sensitive line's level comes from `GRP_LEVEL_INFO`,
+        /// see `vgicLineLevel`), and a write sets each latch to the bit written, 0 included. (The lab
+        /// showed that GICD_ICPENDR writes from userspace are ignored, so clearing goes through here.)
         case ispendr = 0x0200
-        /// Clear-pending: 1 bit per INTID; writing 1 clears the pending latch.
-        case icpendr = 0x0280
         /// Configuration: 2 bits per INTID; bit 1 of a field set means edge-triggered, clear level-sensitive.
         case icfgr = 0x0C00
 
@@ -58,9 +59,24 @@ extension KVMDevice {
         try setVGICDistributorRegister(.icfgr, intid: intid, edge ? old | bit : old & ~bit)
     }
 
-    /// Clears SPI `intid`'s pending latch through GICD_ICPENDR.
-    public func vgicClearPending(intid: UInt32) throws {
-        let (_, shift) = Self.vgicDistributorLocation(.icpendr, intid: intid)
-        try setVGICDistributorRegister(.icpendr, intid: intid, 1 << shift)
+    /// Sets or clears SPI `intid`'s pending latch, keeping the others (a read-modify-write of GICD_ISPENDR,
+    /// which userspace writes exactly; see `VGICDistributorBank.ispendr`).
+    public func setVGICPending(intid: UInt32, _ pending: Bool) throws {
+        let (_, shift) = Self.vgicDistributorLocation(.ispendr, intid: intid)
+        let old = try vgicDistributorRegister(.ispendr, intid: intid)
+        let bit = UInt32(1) << shift
+        try setVGICDistributorRegister(.ispendr, intid: intid, pending ? old | bit : old & ~bit)
+    }
+
+    /// Whether SPI `intid`'s input line is high (`KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO`, info type 0, line
+    /// level): what a level-sensitive line asserted by `KVM_IRQ_LINE` or a resampling irqfd shows, and
+    /// GICD_ISPENDR does not. The corresponding ioctl is `KVM_GET_DEVICE_ATTR`.
+    public func vgicLineLevel(intid: UInt32) throws -> Bool {
+        // attr: the info type in bits 15:10 (0, line level) and the first of 32 INTIDs in bits 9:0.
+        let first = intid / 32 * 32
+        let levels = try attribute(
+            group: CKVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, attr: UInt64(first), as: UInt32.self,
+            label: "GRP_LEVEL_INFO(\(first))")
+        return levels >> (intid % 32) & 1 == 1
     }
 }

@@ -59,11 +59,13 @@ extension VirtualMachine {
     /// irqchip pin N, and the vGIC injects pin + 32 (api.rst "KVM_IRQFD": "irqchip.pin + 32 corresponds
     /// to the injected SPI ID"), so gsi = INTID - 32. Only SPIs can be injected this way.
     ///
-    /// Without `resample`, each signal is an edge: KVM raises and lowers the line, which pends an
-    /// edge-configured SPI (GICD_ICFGR) but leaves a level-configured one not pending once lowered.
+    /// Without `resample`, each signal raises the line and nothing lowers it: on the lab's kernel
+    /// (7.2.13) KVM injects an SPI straight from the eventfd wakeup at level 1 only (older kernels
+    /// raised and lowered it from a work item). That pends an edge-configured SPI (GICD_ICFGR) once
+    /// per signal, which is what a plain irqfd is for; a level-sensitive SPI is left stuck high.
     /// With `resample` (`KVM_CAP_IRQFD_RESAMPLE`), the line stays raised until the guest completes the
     /// interrupt; KVM then lowers it and signals `resample`, so the device can re-check and signal
-    /// again if it still wants service: level-triggered semantics.
+    /// again if it still wants service: level-triggered semantics. Deassigning it lowers the line.
     /// The corresponding ioctl is `KVM_IRQFD`.
     /// - Throws: `KVMError.ioctl` (EBUSY: `event` already injects an interrupt; EINVAL: no such SPI or
     ///   no in-kernel vGIC), or `.invalidConfiguration` for a non-SPI line.
