@@ -36,7 +36,7 @@ import Testing
 
     @Test func distributorRegisterOfAnINTID() {
         #expect(KVMDevice.vgicDistributorLocation(.ispendr, intid: 40) == (0x204, 8))
-        #expect(KVMDevice.vgicDistributorLocation(.icpendr, intid: 63) == (0x284, 31))
+        #expect(KVMDevice.vgicDistributorLocation(.ispendr, intid: 63) == (0x204, 31))
         #expect(KVMDevice.vgicDistributorLocation(.icfgr, intid: 40) == (0xC08, 16))
         #expect(KVMDevice.vgicDistributorLocation(.isenabler, intid: 32) == (0x104, 0))
     }
