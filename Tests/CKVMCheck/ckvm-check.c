@@ -100,6 +100,23 @@ SIZE(ckvm_irq_level, kvm_irq_level);
 OFF(ckvm_irq_level, kvm_irq_level, irq);
 OFF(ckvm_irq_level, kvm_irq_level, level);
 
+SIZE(ckvm_ioeventfd, kvm_ioeventfd);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, datamatch);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, addr);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, len);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, fd);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, flags);
+OFF(ckvm_ioeventfd, kvm_ioeventfd, pad);
+_Static_assert(sizeof(((struct ckvm_ioeventfd *)0)->pad) == sizeof(((struct kvm_ioeventfd *)0)->pad), "ioeventfd pad");
+
+SIZE(ckvm_irqfd, kvm_irqfd);
+OFF(ckvm_irqfd, kvm_irqfd, fd);
+OFF(ckvm_irqfd, kvm_irqfd, gsi);
+OFF(ckvm_irqfd, kvm_irqfd, flags);
+OFF(ckvm_irqfd, kvm_irqfd, resamplefd);
+OFF(ckvm_irqfd, kvm_irqfd, pad);
+_Static_assert(sizeof(((struct ckvm_irqfd *)0)->pad) == sizeof(((struct kvm_irqfd *)0)->pad), "irqfd pad");
+
 /* kvm_run: header, the 256-byte union at 32, the sync-register tail */
 SIZE(ckvm_run, kvm_run);
 OFF(ckvm_run, kvm_run, request_interrupt_window);
@@ -173,6 +190,8 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_ARM_PREFERRED_TARGET, KVM_ARM_PREFERRED_TARGET);
 	SAME(CKVM_ARM_SET_COUNTER_OFFSET, KVM_ARM_SET_COUNTER_OFFSET);
 	SAME(CKVM_CREATE_DEVICE, KVM_CREATE_DEVICE);
+	SAME(CKVM_IRQFD, KVM_IRQFD);
+	SAME(CKVM_IOEVENTFD, KVM_IOEVENTFD);
 	SAME(CKVM_SET_DEVICE_ATTR, KVM_SET_DEVICE_ATTR);
 	SAME(CKVM_GET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR);
 	SAME(CKVM_HAS_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR);
@@ -191,6 +210,9 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_CAP_IRQCHIP, KVM_CAP_IRQCHIP);
 	SAME(CKVM_CAP_USER_MEMORY, KVM_CAP_USER_MEMORY);
 	SAME(CKVM_CAP_NR_VCPUS, KVM_CAP_NR_VCPUS);
+	SAME(CKVM_CAP_IRQFD, KVM_CAP_IRQFD);
+	SAME(CKVM_CAP_IOEVENTFD, KVM_CAP_IOEVENTFD);
+	SAME(CKVM_CAP_IRQFD_RESAMPLE, KVM_CAP_IRQFD_RESAMPLE);
 	SAME(CKVM_CAP_MAX_VCPUS, KVM_CAP_MAX_VCPUS);
 	SAME(CKVM_CAP_ONE_REG, KVM_CAP_ONE_REG);
 	SAME(CKVM_CAP_DEVICE_CTRL, KVM_CAP_DEVICE_CTRL);
@@ -286,6 +308,13 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_ARM_IRQ_TYPE_CPU, KVM_ARM_IRQ_TYPE_CPU);
 	SAME(CKVM_ARM_IRQ_TYPE_SPI, KVM_ARM_IRQ_TYPE_SPI);
 	SAME(CKVM_ARM_IRQ_TYPE_PPI, KVM_ARM_IRQ_TYPE_PPI);
+
+	/* ioeventfd and irqfd flags */
+	SAME(CKVM_IOEVENTFD_FLAG_DATAMATCH, KVM_IOEVENTFD_FLAG_DATAMATCH);
+	SAME(CKVM_IOEVENTFD_FLAG_PIO, KVM_IOEVENTFD_FLAG_PIO);
+	SAME(CKVM_IOEVENTFD_FLAG_DEASSIGN, KVM_IOEVENTFD_FLAG_DEASSIGN);
+	SAME(CKVM_IRQFD_FLAG_DEASSIGN, KVM_IRQFD_FLAG_DEASSIGN);
+	SAME(CKVM_IRQFD_FLAG_RESAMPLE, KVM_IRQFD_FLAG_RESAMPLE);
 
 	/* userfaultfd */
 	SAME(CKVM_USERFAULTFD_IOC_NEW, USERFAULTFD_IOC_NEW);

@@ -39,6 +39,8 @@ static const unsigned long CKVM_ENABLE_CAP = 0x4068AEA3;        /* _IOW(0xa3, st
 static const unsigned long CKVM_ARM_PREFERRED_TARGET = 0x8020AEAF; /* _IOR(0xaf, struct ckvm_vcpu_init) */
 static const unsigned long CKVM_ARM_SET_COUNTER_OFFSET = 0x4010AEB5; /* _IOW(0xb5, 16 bytes) */
 static const unsigned long CKVM_CREATE_DEVICE = 0xC00CAEE0;     /* _IOWR(0xe0, struct ckvm_create_device) */
+static const unsigned long CKVM_IRQFD = 0x4020AE76;             /* _IOW(0x76, struct ckvm_irqfd: 32 bytes) */
+static const unsigned long CKVM_IOEVENTFD = 0x4040AE79;         /* _IOW(0x79, struct ckvm_ioeventfd: 64 bytes) */
 
 /* device, vCPU (and VM) fds */
 static const unsigned long CKVM_SET_DEVICE_ATTR = 0x4018AEE1;   /* _IOW(0xe1, struct ckvm_device_attr) */
@@ -61,9 +63,12 @@ static const unsigned long CKVM_ARM_VCPU_FINALIZE = 0x4004AEC2; /* _IOW(0xc2, in
 
 static const int CKVM_CAP_IRQCHIP = 0;
 static const int CKVM_CAP_USER_MEMORY = 3;
-static const int CKVM_CAP_NR_VCPUS = 9;          /* recommended maximum vCPUs per VM */
+static const int CKVM_CAP_NR_VCPUS = 9;
+static const int CKVM_CAP_IRQFD = 32;            /* KVM_IRQFD (arm64: needs an in-kernel vGIC) */
+static const int CKVM_CAP_IOEVENTFD = 36;        /* KVM_IOEVENTFD */          /* recommended maximum vCPUs per VM */
 static const int CKVM_CAP_MAX_VCPUS = 66;        /* hard maximum vCPUs per VM */
 static const int CKVM_CAP_ONE_REG = 70;
+static const int CKVM_CAP_IRQFD_RESAMPLE = 82;   /* KVM_IRQFD_FLAG_RESAMPLE (level-triggered lines) */
 static const int CKVM_CAP_DEVICE_CTRL = 89;
 static const int CKVM_CAP_ARM_PSCI_0_2 = 102;
 static const int CKVM_CAP_ARM_PMU_V3 = 126;
@@ -178,6 +183,15 @@ static const uint32_t CKVM_ARM_IRQ_TYPE_CPU = 0;
 static const uint32_t CKVM_ARM_IRQ_TYPE_SPI = 1;
 static const uint32_t CKVM_ARM_IRQ_TYPE_PPI = 2;
 
+/* ---- ioeventfd and irqfd flags (api.rst sections "KVM_IOEVENTFD" and "KVM_IRQFD") ----
+ * ioeventfd flags are bits numbered by the kernel's kvm_ioeventfd_flag_nr_* enum: datamatch 0, pio 1,
+ * deassign 2 (bit 3, virtio-ccw notify, is s390 only). */
+static const uint32_t CKVM_IOEVENTFD_FLAG_DATAMATCH = 1u << 0; /* signal only when the written value equals datamatch */
+static const uint32_t CKVM_IOEVENTFD_FLAG_PIO = 1u << 1;       /* an x86 port, not MMIO: never set on arm64 */
+static const uint32_t CKVM_IOEVENTFD_FLAG_DEASSIGN = 1u << 2;  /* remove the matching registration */
+static const uint32_t CKVM_IRQFD_FLAG_DEASSIGN = 1u << 0;
+static const uint32_t CKVM_IRQFD_FLAG_RESAMPLE = 1u << 1;      /* resamplefd is valid: level-triggered mode */
+
 /* ---- structs ---- */
 
 /* KVM_GET_ONE_REG / KVM_SET_ONE_REG: addr points at a buffer as wide as the id's size field says. */
@@ -251,6 +265,27 @@ struct ckvm_mp_state {
 struct ckvm_irq_level {
 	uint32_t irq;
 	uint32_t level;
+};
+
+/* KVM_IOEVENTFD: a guest write of len bytes (1, 2, 4, 8; 0 = any length) at addr signals fd instead of
+ * exiting to userspace. With CKVM_IOEVENTFD_FLAG_DATAMATCH only a write of exactly datamatch does. */
+struct ckvm_ioeventfd {
+	uint64_t datamatch;
+	uint64_t addr;
+	uint32_t len;
+	int32_t fd;
+	uint32_t flags;
+	uint8_t pad[36];
+};
+
+/* KVM_IRQFD: a write to fd injects interrupt gsi (arm64: SPI INTID gsi + 32 under the default routing).
+ * resamplefd is signalled when the guest completes a level-triggered interrupt (RESAMPLE mode only). */
+struct ckvm_irqfd {
+	uint32_t fd;
+	uint32_t gsi;
+	uint32_t flags;
+	uint32_t resamplefd;
+	uint8_t pad[16];
 };
 
 /* ---- kvm_run: the page(s) shared with the kernel, mmap'd from the vCPU fd ---- */

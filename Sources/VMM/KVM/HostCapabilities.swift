@@ -24,6 +24,12 @@ public struct HostCapabilities: Hashable, Sendable {
     public var pmuV3 = false
     /// `KVM_CAP_COUNTER_OFFSET`: `KVM_ARM_SET_COUNTER_OFFSET` is available.
     public var counterOffset = false
+    /// `KVM_CAP_IOEVENTFD`: MMIO doorbells can signal an eventfd (`VirtualMachine.registerIOEventFD`).
+    public var ioEventFD = false
+    /// `KVM_CAP_IRQFD`: an eventfd can inject an SPI (`VirtualMachine.registerIRQFD`).
+    public var irqFD = false
+    /// `KVM_CAP_IRQFD_RESAMPLE`: level-triggered irqfds.
+    public var irqFDResample = false
     /// A VM can have an in-kernel vGICv3 (probed with `KVM_CREATE_DEVICE_TEST` on a scratch VM).
     public var gicV3 = false
     /// `KVM_CAP_ARM_VM_IPA_SIZE`: the widest guest physical address space, in bits (0: unknown,
@@ -92,6 +98,9 @@ public struct HostCapabilities: Hashable, Sendable {
         pauthGeneric = has(.pauthGeneric)
         pmuV3 = has(.pmuV3)
         counterOffset = has(.counterOffset)
+        ioEventFD = has(.ioEventFD)
+        irqFD = has(.irqFD)
+        irqFDResample = has(.irqFDResample)
         maxIPABits = value(.vmIPASize)
         recommendedVCPUs = value(.nrVCPUs)
         maxVCPUs = value(.maxVCPUs)
@@ -131,6 +140,9 @@ public struct HostCapabilities: Hashable, Sendable {
         case .pauthGeneric: return pauthGeneric
         case .pmuV3: return pmuV3
         case .counterOffset: return counterOffset
+        case .ioEventFD: return ioEventFD
+        case .irqFD: return irqFD
+        case .irqFDResample: return irqFDResample
         case .vmIPASize: return maxIPABits > 0
         case .nrVCPUs: return recommendedVCPUs > 0
         case .maxVCPUs: return maxVCPUs > 0

@@ -59,6 +59,16 @@ extension KVMCapability {
     public static let pmuV3 = KVMCapability(
         name: "KVM_CAP_ARM_PMU_V3", number: CKVM_CAP_ARM_PMU_V3,
         remedy: "use a host with a PMUv3 KVM can virtualise, or run without a PMU")
+    /// `KVM_IOEVENTFD`: guest MMIO writes can signal an eventfd instead of exiting (devices off the vCPU thread).
+    public static let ioEventFD = KVMCapability(
+        name: "KVM_CAP_IOEVENTFD", number: CKVM_CAP_IOEVENTFD, remedy: newerKernel)
+    /// `KVM_IRQFD`: an eventfd signal injects an SPI. On arm64 it needs an in-kernel vGIC.
+    public static let irqFD = KVMCapability(
+        name: "KVM_CAP_IRQFD", number: CKVM_CAP_IRQFD,
+        remedy: "use a host kernel with an in-kernel vGIC (KVM_CAP_IRQFD)")
+    /// `KVM_IRQFD_FLAG_RESAMPLE`: level-triggered irqfds.
+    public static let irqFDResample = KVMCapability(
+        name: "KVM_CAP_IRQFD_RESAMPLE", number: CKVM_CAP_IRQFD_RESAMPLE, remedy: newerKernel)
     public static let counterOffset = KVMCapability(
         name: "KVM_CAP_COUNTER_OFFSET", number: CKVM_CAP_COUNTER_OFFSET,
         remedy: "use a host kernel with KVM_ARM_SET_COUNTER_OFFSET (Linux 6.4+)")

@@ -51,6 +51,8 @@ extension KVMIoctl {
     public static let armSetCounterOffset = KVMIoctl(
         name: "KVM_ARM_SET_COUNTER_OFFSET", number: CKVM_ARM_SET_COUNTER_OFFSET, scope: .vm)
     public static let createDevice = KVMIoctl(name: "KVM_CREATE_DEVICE", number: CKVM_CREATE_DEVICE, scope: .vm)
+    public static let ioEventFD = KVMIoctl(name: "KVM_IOEVENTFD", number: CKVM_IOEVENTFD, scope: .vm)
+    public static let irqFD = KVMIoctl(name: "KVM_IRQFD", number: CKVM_IRQFD, scope: .vm)
 
     public static let setDeviceAttr = KVMIoctl(
         name: "KVM_SET_DEVICE_ATTR", number: CKVM_SET_DEVICE_ATTR, scope: .device)

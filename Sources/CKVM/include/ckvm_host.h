@@ -1,0 +1,20 @@
+/*
+ * ckvm_host.h - the plain Linux system calls vmmctl needs that Swift's Glibc module does not import.
+ *
+ * Glibc's Swift module map (SwiftGlibc.h) leaves out <sys/eventfd.h> and <sys/epoll.h>, so `eventfd`,
+ * `epoll_create1`, `epoll_ctl`, `epoll_wait` and `struct epoll_event` are invisible to Swift without
+ * this header. Unlike <linux/kvm.h> (see ckvm.h for why that one is never included), these are glibc's
+ * own headers and exist, with the right layout, on every Linux architecture: struct epoll_event is
+ * packed on x86_64 and naturally aligned on arm64, which is exactly why we include the real header
+ * rather than declaring it ourselves.
+ *
+ * Used by Sources/VMM/IO (EventFD, IOThread): devices notified by ioeventfd and interrupts injected
+ * by irqfd (docs/architecture.md, "I/O off the vCPU thread").
+ */
+#ifndef CKVM_HOST_H
+#define CKVM_HOST_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#endif /* CKVM_HOST_H */
