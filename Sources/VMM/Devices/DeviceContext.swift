@@ -6,18 +6,46 @@ public struct DeviceContext {
     /// Where a non-fatal problem caused by the guest is reported (once per cause: rate-limit there).
     public let warn: @Sendable (String) -> Void
     let makeLine: (UInt32) -> InterruptLine
+    let makeDoorbell: (Doorbell, @escaping @Sendable () -> Void) throws(MachineError) -> Void
 
     public init(
         memory: GuestMemory, warn: @escaping @Sendable (String) -> Void,
-        interrupt makeLine: @escaping (UInt32) -> InterruptLine
+        interrupt makeLine: @escaping (UInt32) -> InterruptLine,
+        doorbell makeDoorbell: @escaping (Doorbell, @escaping @Sendable () -> Void) throws(MachineError) -> Void
     ) {
         self.memory = memory
         self.warn = warn
         self.makeLine = makeLine
+        self.makeDoorbell = makeDoorbell
     }
 
     /// The line of SPI `spi` (INTID 32 + spi).
     public func interrupt(spi: UInt32) -> InterruptLine { makeLine(spi) }
+
+    /// Runs `handler` on the machine's I/O thread whenever the guest writes the doorbell (a queue
+    /// notify register): KVM completes the write itself (KVM_IOEVENTFD), so the vCPU that kicked does
+    /// not exit to userspace and never waits for the device's work. Writes KVM does not match (another
+    /// value under `datamatch`, another size) still reach `mmioWrite` as usual.
+    public func onGuestWrite(_ doorbell: Doorbell, handler: @escaping @Sendable () -> Void) throws(MachineError) {
+        try makeDoorbell(doorbell, handler)
+    }
+}
+
+/// A guest-physical doorbell: `length` bytes at `address`, optionally only when the value written is
+/// `datamatch`.
+public struct Doorbell: Hashable, Sendable {
+    public var address: UInt64
+    public var length: Int
+    public var datamatch: UInt64?
+    /// For messages: "virtio-blk@a000000 queue 0 notify".
+    public var name: String
+
+    public init(address: UInt64, length: Int, datamatch: UInt64? = nil, name: String) {
+        self.address = address
+        self.length = length
+        self.datamatch = datamatch
+        self.name = name
+    }
 }
 
 /// One level-sensitive interrupt line into the vGIC. Setting the level it already has is a no-op, so

@@ -30,6 +30,11 @@ public final class Machine: @unchecked Sendable {
     let gate = RunGate()
     /// Where non-fatal guest problems (unhandled MMIO) are reported.
     let warn: @Sendable (String) -> Void
+    /// Where device work runs off the vCPU threads (doorbell handlers); started when a device first
+    /// asks for a doorbell, stopped when the machine goes away.
+    let ioThread: IOThread
+    /// The eventfds behind the doorbells devices registered, kept alive with the machine.
+    private let doorbells = DoorbellBox()
 
     /// The KVM side of a machine, built in the lab-proven order.
     struct Parts {
@@ -45,8 +50,17 @@ public final class Machine: @unchecked Sendable {
         _ config: RunConfig, console: @escaping @Sendable (UInt8) -> Void,
         warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MachineError) {
+        try self.init(config, console: console, warn: warn, adding: [])
+    }
+
+    /// The machine with `extra` devices registered after the standard ones (tests register devices
+    /// of their own this way).
+    convenience init(
+        _ config: RunConfig, console: @escaping @Sendable (UInt8) -> Void, warn: @escaping @Sendable (String) -> Void,
+        adding extra: [any MachineDevice]
+    ) throws(MachineError) {
         try config.validate()
-        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
+        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console) + extra)
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
         let parts = try Self.bringUp(
@@ -84,14 +98,38 @@ public final class Machine: @unchecked Sendable {
         self.deviceTreeBlob = deviceTreeBlob
         self.entryPoint = entryPoint
         self.expectedDemoOutput = expectedDemoOutput
+        do { ioThread = try IOThread(name: "vmmctl I/O") } catch { throw .kvm(error) }
         let vm = parts.vm
+        let (ioThread, doorbells) = (ioThread, doorbells)
         try devices.attach(
             DeviceContext(
                 memory: parts.memory, warn: warn,
                 interrupt: { spi in
                     let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + spi)))
                     return InterruptLine { level in irq.set(level) }
+                },
+                doorbell: { (doorbell, handler) throws(MachineError) in
+                    try Self.ring(doorbell, handler, vm: vm, ioThread: ioThread, keep: doorbells)
                 }))
+    }
+
+    deinit { ioThread.stop() }
+
+    /// A doorbell: an eventfd KVM signals on the guest's write (KVM_IOEVENTFD), watched by the I/O thread.
+    static func ring(
+        _ doorbell: Doorbell, _ handler: @escaping @Sendable () -> Void, vm: VirtualMachine, ioThread: IOThread,
+        keep: DoorbellBox
+    ) throws(MachineError) {
+        do {
+            let event = try EventFD(name: doorbell.name)
+            try ioThread.register(event, name: doorbell.name, handler: handler)
+            try vm.registerIOEventFD(
+                event, address: doorbell.address, length: doorbell.length, datamatch: doorbell.datamatch)
+            try ioThread.start()
+            keep.events.append(event)
+        } catch {
+            throw .kvm(error)
+        }
     }
 
     /// VM, memory slot, vGICv3 and its addresses, vCPUs with VCPU_INIT and their setup steps, the
@@ -261,6 +299,12 @@ extension Machine {
             throw .badGuest("\(what) (\(bytes.count) bytes at 0x\(String(address, radix: 16))): \(error)")
         }
     }
+}
+
+/// The eventfds of a machine's doorbells (attach runs before any vCPU thread exists).
+final class DoorbellBox: @unchecked Sendable {
+    // @unchecked: appended to only while devices attach, during the machine's init.
+    var events: [EventFD] = []
 }
 
 /// Drives one interrupt line from device callbacks on any thread.
