@@ -6,7 +6,7 @@ public struct DeviceContext {
     /// Where a non-fatal problem caused by the guest is reported (once per cause: rate-limit there).
     public let warn: @Sendable (String) -> Void
     let makeLine: (UInt32) -> InterruptLine
-    let makeDoorbell: (Doorbell, @escaping @Sendable () -> Void) throws(MachineError) -> Void
+    var makeDoorbell: (Doorbell, @escaping @Sendable () -> Void) throws(MachineError) -> Void
 
     public init(
         memory: GuestMemory, warn: @escaping @Sendable (String) -> Void,
@@ -22,8 +22,8 @@ public struct DeviceContext {
     /// The line of SPI `spi` (INTID 32 + spi).
     public func interrupt(spi: UInt32) -> InterruptLine { makeLine(spi) }
 
-    /// Runs `handler` on the machine's I/O thread whenever the guest writes the doorbell (a queue
-    /// notify register): KVM completes the write itself (KVM_IOEVENTFD), so the vCPU that kicked does
+    /// Runs `handler` on the machine's I/O thread, with the device's own lock held (as for its MMIO
+    /// calls), whenever the guest writes the doorbell (a queue notify register): KVM completes the write itself (KVM_IOEVENTFD), so the vCPU that kicked does
     /// not exit to userspace and never waits for the device's work. Writes KVM does not match (another
     /// value under `datamatch`, another size) still reach `mmioWrite` as usual.
     public func onGuestWrite(_ doorbell: Doorbell, handler: @escaping @Sendable () -> Void) throws(MachineError) {

@@ -12,7 +12,8 @@ final class DeviceHub: @unchecked Sendable {
     // its slot's lock; unmapped-access bookkeeping has its own lock.
 
     /// One device and the lock that serialises every call on it.
-    final class Slot: MMIODevice {
+    final class Slot: MMIODevice, @unchecked Sendable {
+        // @unchecked: `device` is only reached inside `lock`.
         let device: any MachineDevice
         let lock = Mutex(())
 
@@ -67,8 +68,16 @@ final class DeviceHub: @unchecked Sendable {
     var deviceTree: [DeviceTreeContribution] { slots.map(\.device.deviceTree) }
 
     /// Connects every device to the machine (after KVM's vGIC exists and any restore).
+    /// Each device's doorbell handlers run with that device's lock held, so a handler on the I/O thread
+    /// and the device's MMIO from a vCPU thread never run at once.
     func attach(_ context: DeviceContext) throws(MachineError) {
-        for slot in slots { try slot.withDevice { (device) throws(MachineError) in try device.attach(context) } }
+        for slot in slots {
+            var own = context
+            own.makeDoorbell = { (doorbell, handler) throws(MachineError) in
+                try context.makeDoorbell(doorbell) { slot.lock.withLock { _ in handler() } }
+            }
+            try slot.withDevice { (device) throws(MachineError) in try device.attach(own) }
+        }
     }
 
     /// An MMIO access from a vCPU. Unmapped: reads as zero, writes ignored; `report` says whether
