@@ -85,32 +85,15 @@ extension GICv3 {
             cpus.append(
                 GICCPUState(
                     mpidr: cpu.mpidr, redistributor: redist,
-                    cpuInterface: saveCPUInterface(mpidr: cpu.mpidr, el2: cpu.el2)))
+                    cpuInterface: try saveCPUInterface(mpidr: cpu.mpidr, el2: cpu.el2)))
         }
         return GICState(distributor: dist, cpus: cpus)
     }
 
-    /// The CPU interface registers this vCPU has, ICC_SRE_EL1 first (restore order). Registers KVM
-    /// refuses (active-priority registers beyond the implemented priority bits, list registers beyond
-    /// ICH_VTR_EL2.ListRegs) are not part of the state and are skipped.
-    func saveCPUInterface(mpidr: UInt64, el2: Bool) -> [GICRegister] {
-        let aff = Self.packedAffinity(mpidr: mpidr)
-        var regs = Self.cpuInterfaceRegisters(el2: el2)
-        if let sre = regs.firstIndex(where: { $0.name == "ICC_SRE_EL1" }) { regs.insert(regs.remove(at: sre), at: 0) }
-        return regs.compactMap { d in
-            guard let e = d.encoding, let v = try? cpuRegister(e, mpidr: aff) else { return nil }
-            return GICRegister(key: UInt64(e.packed), name: d.name, value: v)
-        }
-    }
-
-    static func cpuInterfaceRegisters(el2: Bool) -> [RegisterDescriptor] {
-        RegisterTable.all.filter { d in
-            guard case .gicCPUInterface = d.storage else { return false }
-            return el2 || !d.name.hasPrefix("ICH_")
-        }
-    }
-
     /// Writes a saved state back into a freshly initialised vGIC with the same vCPUs.
+    /// Symmetric with `saveState`: every saved register is written back, in saved order (ICC_SRE_EL1
+    /// first), and any refusal fails the restore; nothing is skipped here, since the save already left
+    /// out exactly what the vCPU lacks (a different host that lacks more cannot take this state).
     public func restoreState(_ state: GICState) throws {
         let dist = state.distributor.filter { $0.key & Self.lineLevelKey == 0 }
         for r in dist {
