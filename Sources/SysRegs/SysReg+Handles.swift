@@ -46,7 +46,12 @@ extension SysReg {
     public static let SP_EL2 = sysreg("SP_EL2", (3, 6, 4, 1, 0))
 
     // GIC CPU interface (vGIC `CPU_SYSREGS` attributes, keyed by the encoding).
+    public static let ICC_CTLR_EL1 = sysreg("ICC_CTLR_EL1", (3, 0, 12, 12, 4))
     public static let ICC_SRE_EL1 = sysreg("ICC_SRE_EL1", (3, 0, 12, 12, 5))
+    public static let ICH_VTR_EL2 = sysreg("ICH_VTR_EL2", (3, 4, 12, 11, 1))
+    public static let ICH_MISR_EL2 = sysreg("ICH_MISR_EL2", (3, 4, 12, 11, 2))
+    public static let ICH_EISR_EL2 = sysreg("ICH_EISR_EL2", (3, 4, 12, 11, 3))
+    public static let ICH_ELRSR_EL2 = sysreg("ICH_ELRSR_EL2", (3, 4, 12, 11, 5))
     public static let ICH_HCR_EL2 = sysreg("ICH_HCR_EL2", (3, 4, 12, 11, 0))
     public static let ICH_VMCR_EL2 = sysreg("ICH_VMCR_EL2", (3, 4, 12, 11, 7))
 
@@ -58,6 +63,7 @@ extension SysReg {
         CNTPCT_EL0, CNTVCT_EL0,
         SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2, SPSR_EL2, ELR_EL2, ESR_EL2,
         VBAR_EL2, CNTHCTL_EL2, SP_EL2,
-        ICC_SRE_EL1, ICH_HCR_EL2, ICH_VMCR_EL2,
+        ICC_CTLR_EL1, ICC_SRE_EL1, ICH_VTR_EL2, ICH_MISR_EL2, ICH_EISR_EL2, ICH_ELRSR_EL2, ICH_HCR_EL2,
+        ICH_VMCR_EL2,
     ]
 }

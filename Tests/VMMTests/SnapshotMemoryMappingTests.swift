@@ -130,7 +130,13 @@ import Testing
         #expect(failed.wait(timeout: .now() + 20) == .success)
         let message = messages.withLock { $0.first ?? "" }
         #expect(message.contains("guest memory pager stopped"), "\(message)")
-        #expect(message.contains("end of file"), "\(message)")
+        // It names the file and both sizes, so the stall is traced to the truncation at once.
+        #expect(message.contains("memory file \(path) ends before offset"), "\(message)")
+        #expect(message.contains("truncated from \(size) bytes to 0 bytes while the VM ran"), "\(message)")
+        #expect(
+            throws: GuestMemoryError.backingTruncated(
+                path: path, mappedBytes: UInt64(size), fileBytes: 0, lazilyLoaded: true)
+        ) { try memory.checkBacking() }
         memory.pager?.stop()
         #expect(readDone.wait(timeout: .now() + 20) == .success)
         Threads.join(reader)

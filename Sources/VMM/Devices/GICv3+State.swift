@@ -85,37 +85,15 @@ extension GICv3 {
             cpus.append(
                 GICCPUState(
                     mpidr: cpu.mpidr, redistributor: redist,
-                    cpuInterface: saveCPUInterface(mpidr: cpu.mpidr, el2: cpu.el2)))
+                    cpuInterface: try saveCPUInterface(mpidr: cpu.mpidr, el2: cpu.el2)))
         }
         return GICState(distributor: dist, cpus: cpus)
     }
 
-    /// The CPU interface registers this vCPU has, ICC_SRE_EL1 first (restore order). Registers KVM
-    /// refuses (active-priority registers beyond the implemented priority bits, list registers beyond
-    /// ICH_VTR_EL2.ListRegs) are not part of the state and are skipped.
-    func saveCPUInterface(mpidr: UInt64, el2: Bool) -> [GICRegister] {
-        let aff = Self.packedAffinity(mpidr: mpidr)
-        var regs = Self.cpuInterfaceRegisters(el2: el2)
-        if let sre = regs.firstIndex(where: { $0.id == SysReg.ICC_SRE_EL1.id }) {
-            regs.insert(regs.remove(at: sre), at: 0)
-        }
-        return regs.compactMap { d in
-            guard let e = d.encoding, let v = try? cpuRegister(e, mpidr: aff) else { return nil }
-            return GICRegister(key: UInt64(e.packed), name: d.name, value: v)
-        }
-    }
-
-    /// The CPU interface registers a vCPU has: the ICC set always, the ICH_*_EL2 set (visibility `.el2`)
-    /// with EL2.
-    static func cpuInterfaceRegisters(el2: Bool) -> [RegisterDescriptor] {
-        let features: VCPUFeatures = el2 ? .el2 : []
-        return RegisterTable.all.filter { d in
-            guard case .gicCPUInterface = d.storage else { return false }
-            return d.visibility.isListed(for: features)
-        }
-    }
-
     /// Writes a saved state back into a freshly initialised vGIC with the same vCPUs.
+    /// Symmetric with `saveState`: every saved register is written back, in saved order (ICC_SRE_EL1
+    /// first), and any refusal fails the restore; nothing is skipped here, since the save already left
+    /// out exactly what the vCPU lacks (a different host that lacks more cannot take this state).
     public func restoreState(_ state: GICState) throws {
         let dist = state.distributor.filter { $0.key & Self.lineLevelKey == 0 }
         for r in dist {

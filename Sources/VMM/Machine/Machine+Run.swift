@@ -106,7 +106,9 @@ struct VCPUWorker: @unchecked Sendable {
             do {
                 exit = try vcpu.run()
             } catch {
-                machine.requestStop(.guestFault(fault("KVM_RUN failed: \(error)")))
+                // A truncated memory file shows as EFAULT; say so, naming the file (GuestMemory+Backing).
+                let cause = machine.memory.backingProblem(explainingRunFailure: error).map { ": \($0)" } ?? ""
+                machine.requestStop(.guestFault(fault("KVM_RUN failed: \(error)\(cause)")))
                 return
             }
             if case .interrupted = exit {

@@ -28,18 +28,22 @@ extension GuestMemory {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
         let file = try Self.openMemoryFile(path, size: size)
-        // SAFETY: a fresh private mapping of `size` bytes of a file at least that long (so no access
-        // past end of file raises SIGBUS); owned by the returned object and unmapped in its deinit.
-        // The mapping stays valid after the descriptor is closed.
+        let backing = try MemoryBacking(file: file, size: size, lazilyLoaded: false)
+        // SAFETY: a fresh private mapping of `size` bytes of a file exactly that long, owned by the
+        // returned object and unmapped in its deinit. Should the file be truncated later, touching a
+        // page past its new end raises SIGBUS: `MappingFaultGuard` (registered below) turns that into
+        // a message naming the file, and `checkBacking()` lets callers find out before they touch it.
+        // The descriptor stays open (in `backing`) only so that `checkBacking()` can fstat it.
         let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, file.descriptor, 0)
-        let error = errno
-        file.close()
         guard let pointer, pointer != MAP_FAILED else {
-            throw GuestMemoryError.allocationFailed(size: size, errno: error)
+            throw GuestMemoryError.allocationFailed(size: size, errno: errno)
         }
+        let start = UInt(bitPattern: pointer)
+        let slot = MappingFaultGuard.register(start: start, size: size, path: path)
         if copyingUpFront { Self.breakCopyOnWrite(pointer, size: size, page: page) }
-        let region = Region(guestAddress: guestAddress, size: size, hostAddress: UInt(bitPattern: pointer))
-        self.init(adopting: [region])
+        self.init(adopting: [Region(guestAddress: guestAddress, size: size, hostAddress: start)])
+        self.backing = backing
+        self.faultGuardSlot = slot
     }
 
     /// Opens a memory file for reading and checks that it holds exactly `size` bytes of guest RAM.
@@ -89,6 +93,7 @@ extension GuestMemory {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         try Self.validate([(guestAddress, size)], page: page)
         let file = try Self.openMemoryFile(path, size: size)
+        let backing = try MemoryBacking(file: file, size: size, lazilyLoaded: true)
         // SAFETY: a fresh private anonymous mapping of `size` bytes, owned by the returned object and
         // unmapped in its deinit (or below, if the pager cannot start).
         let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
@@ -106,5 +111,6 @@ extension GuestMemory {
         }
         self.init(adopting: [region])
         self.pager = pager
+        self.backing = backing
     }
 }

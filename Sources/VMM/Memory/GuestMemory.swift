@@ -68,8 +68,15 @@ public final class GuestMemory {
     /// Fills a lazily loaded region (`init(lazilyLoading:...)`); stopped before the unmap.
     var pager: UserfaultPager?
 
+    /// The memory file behind the RAM, for `checkBacking()` (GuestMemory+Backing.swift).
+    var backing: MemoryBacking?
+
+    /// This memory's entry in the SIGBUS safety net (`MappingFaultGuard`); removed before the unmap.
+    var faultGuardSlot: Int?
+
     deinit {
         pager?.stop()
+        if let faultGuardSlot { MappingFaultGuard.unregister(faultGuardSlot) }
         Self.unmap(regions)
     }
 

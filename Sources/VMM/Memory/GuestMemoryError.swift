@@ -14,6 +14,12 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
     case backingFile(path: String, reason: String)
     /// Guest RAM cannot be filled on demand (no /dev/userfaultfd, or no permission for it).
     case lazyLoadingUnavailable(String)
+    /// The memory file behind guest RAM became shorter than the RAM while the VM ran: the mapped
+    /// pages beyond its end are gone (or, filled on demand, can no longer be loaded).
+    case backingTruncated(path: String, mappedBytes: UInt64, fileBytes: UInt64, lazilyLoaded: Bool)
+    /// The memory file behind guest RAM was written to while the VM ran (its mtime moved): pages the
+    /// guest has not yet copied may hold the new bytes.
+    case backingModified(path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +35,13 @@ public enum GuestMemoryError: Error, Equatable, CustomStringConvertible {
             return "guest memory: memory file \(path): \(reason)"
         case .lazyLoadingUnavailable(let reason):
             return "guest memory: cannot fill RAM on demand with userfaultfd: \(reason)"
+        case .backingTruncated(let path, let mapped, let file, let lazilyLoaded):
+            let lost = lazilyLoaded ? "the guest's RAM beyond \(file) not yet loaded" : "the guest's RAM beyond \(file)"
+            return "guest memory: memory file \(path) was truncated from \(mapped) to \(file) bytes while the VM ran; "
+                + "\(lost) is gone; restore from an intact snapshot"
+        case .backingModified(let path):
+            return "guest memory: memory file \(path) was modified while the VM ran; guest RAM pages not yet "
+                + "copied from it may hold the new bytes; restore from an intact snapshot"
         }
     }
 }

@@ -40,6 +40,13 @@ public final class HostFile {
         return UInt64(info.st_size)
     }
 
+    /// The file's metadata (fstat): identity, size, modification time.
+    public func status() throws(HostFileError) -> stat {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw HostFileError(operation: "stat", path: path, errno: errno) }
+        return info
+    }
+
     /// Whether this is a regular file (not a directory, device or pipe).
     public func isRegularFile() throws(HostFileError) -> Bool {
         var info = stat()

@@ -154,6 +154,14 @@ final class UserfaultPager: @unchecked Sendable {
 
     private enum CopyOutcome { case done, exists, failed(String) }
 
+    /// Why the file ended before `offset`: it held `size` bytes when the pager started, so a short
+    /// read means it was truncated since.
+    private func endOfFile(at offset: off_t) -> String {
+        let now = (try? file.size()).map { "\($0) bytes" } ?? "unknown size"
+        return "memory file \(file.path) ends before offset \(offset): it was truncated from \(size) bytes to "
+            + "\(now) while the VM ran, so guest RAM past its end cannot be loaded; restore from an intact snapshot"
+    }
+
     /// Reads `length` bytes for `[start, start + length)` from the file and installs them.
     private func copy(_ start: UInt, _ length: Int, _ buffer: inout [UInt8]) -> CopyOutcome {
         let offset = off_t(start - base)
@@ -165,9 +173,8 @@ final class UserfaultPager: @unchecked Sendable {
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                return .failed(
-                    "reading the memory file at \(offset + off_t(done)): \(n < 0 ? Errno.describe(errno) : "end of file")"
-                )
+                let at = offset + off_t(done)
+                return .failed(n < 0 ? "reading \(file.path) at \(at): \(Errno.describe(errno))" : endOfFile(at: at))
             }
             done += n
         }

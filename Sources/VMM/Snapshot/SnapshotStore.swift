@@ -31,7 +31,8 @@ public enum SnapshotStore {
             throw .invalidState(
                 "guest RAM \(hex64(base)) + \(hex64(size)) is not one region of the machine's memory")
         }
-        let reader: MemoryReader = { offset, count in try memory.read(at: base + offset, count: count) }
+        // The memory file of a restored VM is checked around every chunk (GuestMemory+Backing.swift).
+        let reader: MemoryReader = { offset, count in try memory.readCheckingBacking(at: base + offset, count: count) }
         return try write(state: state, readMemory: reader, to: directory, progress: progress)
     }
 
