@@ -154,10 +154,14 @@ extension Machine {
     static func prepare(_ config: RunConfig) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood:
+        case .demo, .uartFlood, .smpCounters:
             let program: GuestProgram
             do {
-                if case .uartFlood(let count, let spin) = config.payload {
+                if case .smpCounters(let started, let spin) = config.payload {
+                    program = try DemoGuest.smpCounters(
+                        loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
+                        hasEL2: config.nested)
+                } else if case .uartFlood(let count, let spin) = config.payload {
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
                         hasEL2: config.nested)
@@ -224,7 +228,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count)).1
-        case .demo, .uartFlood, .restored:
+        case .demo, .uartFlood, .smpCounters, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil))
             } catch {
