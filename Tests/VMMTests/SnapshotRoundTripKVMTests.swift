@@ -55,24 +55,16 @@ struct SnapshotRoundTripKVMTests {
 
         // Generation 1: restored from the snapshot of the booted machine.
         let restored = try Self.restore(state, from: original, into: root + "/gen1", counts: counts, slots: slots)
-        let second = try BackgroundRun(restored)
+        let second = try Self.runOn(restored, from: counts, shape: shape, slots: slots)
         defer { second.stop() }
-        try Self.waitForCounters(restored, run: second, slots: slots, startedVCPUs: shape.started, above: counts)
-        for vcpu in shape.started..<shape.vcpus {
-            #expect(try restored.guestMemory.read(UInt64.self, at: slots.counter(vcpu: vcpu)) == 0)
-        }
 
         // Generation 2: a snapshot of a restored machine restores too.
         let (state2, counts2) = try Self.pauseAndCapture(restored, slots: slots)
         #expect(state2.vcpus.map(\.mpState) == state.vcpus.map(\.mpState))
         second.stop()
         let again = try Self.restore(state2, from: restored, into: root + "/gen2", counts: counts2, slots: slots)
-        let third = try BackgroundRun(again)
+        let third = try Self.runOn(again, from: counts2, shape: shape, slots: slots)
         defer { third.stop() }
-        try Self.waitForCounters(again, run: third, slots: slots, startedVCPUs: shape.started, above: counts2)
-        for vcpu in shape.started..<shape.vcpus {
-            #expect(try again.guestMemory.read(UInt64.self, at: slots.counter(vcpu: vcpu)) == 0)
-        }
         #expect(third.stop() == .stopped(signal: SIGTERM))
     }
 
@@ -87,6 +79,24 @@ struct SnapshotRoundTripKVMTests {
             try machine.guestMemory.read(UInt64.self, at: slots.counter(vcpu: $0))
         }
         return (state, counts)
+    }
+
+    /// Runs a restored `machine` until every started vCPU has counted past `counts`, and checks that the
+    /// never-started vCPUs' counters are still 0. The caller stops the run (this does if it throws).
+    static func runOn(
+        _ machine: Machine, from counts: [UInt64], shape: Shape, slots: DemoGuest.SMPSlots
+    ) throws -> BackgroundRun {
+        let run = try BackgroundRun(machine)
+        do {
+            try waitForCounters(machine, run: run, slots: slots, startedVCPUs: shape.started, above: counts)
+            for vcpu in shape.started..<shape.vcpus {
+                #expect(try machine.guestMemory.read(UInt64.self, at: slots.counter(vcpu: vcpu)) == 0)
+            }
+        } catch {
+            run.stop()
+            throw error
+        }
+        return run
     }
 
     /// Writes `state` with `source`'s RAM to `directory`, reads it back, restores a machine from it and
