@@ -144,6 +144,12 @@ extension A64Emulator {
 
     private mutating func psci(conduit: String) -> Stop? {
         if x[0] & 0xFFFF_FFFF == Self.psciSystemOff { return .systemOff(conduit: conduit, fromEL: el) }
+        if x[0] & 0xFFFF_FFFF == Self.psciCPUOn {
+            cpuOnCalls.append(
+                CPUOnCall(conduit: conduit, fromEL: el, targetMPIDR: x[1], entry: x[2], contextID: x[3]))
+            x[0] = 0  // SUCCESS
+            return nil
+        }
         x[0] = UInt64(bitPattern: -1)  // NOT_SUPPORTED
         return nil
     }

@@ -5,8 +5,9 @@ import SysRegs
 /// A deliberately small A64 interpreter for the demo guests, so the pure tier can run them: it decodes (from
 /// the Arm ARM, independently of `A64Assembler`) exactly the instructions the demos use, models EL1/EL2
 /// with exception entry and ERET, E2H register redirection, a stage-2 walk for EL1 accesses when
-/// HCR_EL2.VM = 1, a PL011 data register, and PSCI SYSTEM_OFF over HVC (EL1 without EL2) or SMC.
-/// Anything else it meets is an UNDEFINED exception, as on hardware.
+/// HCR_EL2.VM = 1, a PL011 data register, and PSCI over HVC (EL1 without EL2) or SMC: SYSTEM_OFF, and
+/// CPU_ON, which it records and answers SUCCESS without starting anything (a test runs the secondary in an
+/// emulator of its own). Anything else it meets is an UNDEFINED exception, as on hardware.
 struct A64Emulator {
     enum Stop: Equatable, CustomStringConvertible {
         case systemOff(conduit: String, fromEL: Int)
@@ -30,6 +31,15 @@ struct A64Emulator {
         let esr: UInt64
     }
 
+    /// A PSCI CPU_ON call: the conduit and EL it came from and its x1 (target MPIDR), x2 (entry), x3 (context).
+    struct CPUOnCall: Equatable {
+        let conduit: String
+        let fromEL: Int
+        let targetMPIDR: UInt64
+        let entry: UInt64
+        let contextID: UInt64
+    }
+
     /// A UART store: the address and the stage-2 MemAttr it went through (nil: no stage 2).
     struct UARTWrite: Equatable {
         let el: Int
@@ -47,8 +57,10 @@ struct A64Emulator {
     var output: [UInt8] = []
     var uartWrites: [UARTWrite] = []
     var exceptionsTaken: [TakenException] = []
+    var cpuOnCalls: [CPUOnCall] = []
 
     static let psciSystemOff: UInt64 = 0x8400_0008
+    static let psciCPUOn: UInt64 = 0xC400_0003
     static let hcr = SysRegEncoding(3, 4, 1, 1, 0)
     static let vtcr = SysRegEncoding(3, 4, 2, 1, 2)
     static let vttbr = SysRegEncoding(3, 4, 2, 1, 0)

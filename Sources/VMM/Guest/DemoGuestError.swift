@@ -13,6 +13,10 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A register handle without an `MRS`/`MSR` encoding (a core register; the demos take encodings from
     /// the register model's `SysReg` handles).
     case noSystemRegisterEncoding(String)
+    /// The SMP counter payload runs vCPUs `0..<started`, so `started` must be in `1...vcpuCount`.
+    case smpStartedVCPUs(started: Int, vcpuCount: Int)
+    /// The SMP counter payload's code and MPIDR table must fit below its counters (`SMPSlots.offset`).
+    case smpCodeTooLarge(bytes: Int)
     /// The generated code did not assemble: a bug in the generator.
     case assembly(A64.Error)
 
@@ -29,6 +33,10 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .beyondIPASpace(let address, let bits):
             "address 0x\(hex(address)) is beyond the nested demo's \(bits)-bit stage-2 IPA space"
         case .noSystemRegisterEncoding(let name): "register \(name) has no system register encoding"
+        case .smpStartedVCPUs(let started, let vcpuCount):
+            "SMP counter guest: \(started) started vCPUs on a machine of \(vcpuCount) (must be 1...\(vcpuCount))"
+        case .smpCodeTooLarge(let bytes):
+            "SMP counter guest: \(bytes) bytes of code and tables do not fit below its counters at +0x1000"
         case .assembly(let error): "demo guest does not assemble: \(error)"
         }
     }

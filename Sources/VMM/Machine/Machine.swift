@@ -203,10 +203,14 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood:
+        case .demo, .uartFlood, .smpCounters:
             let program: GuestProgram
             do {
-                if case .uartFlood(let count, let spin) = config.payload {
+                if case .smpCounters(let started, let spin) = config.payload {
+                    program = try DemoGuest.smpCounters(
+                        loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
+                        hasEL2: config.nested)
+                } else if case .uartFlood(let count, let spin) = config.payload {
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
                         hasEL2: config.nested)
@@ -279,7 +283,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
-        case .demo, .uartFlood, .restored:
+        case .demo, .uartFlood, .smpCounters, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

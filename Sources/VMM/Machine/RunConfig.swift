@@ -10,15 +10,19 @@ public struct RunConfig: Sendable {
         /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
         /// `spin` iterations, then SYSTEM_OFF.
         case uartFlood(count: UInt64, spin: UInt64 = 0)
+        /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
+        /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
+        case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
 
-        /// Whether this is one of the built-in programs (single-vCPU, no device tree).
-        var isBuiltIn: Bool {
+        /// Whether this is one of the built-in programs that run on vCPU 0 alone (no device tree to find
+        /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
+        var isSingleVCPUBuiltIn: Bool {
             switch self {
             case .demo, .uartFlood: true
-            case .linux, .restored: false
+            case .smpCounters, .linux, .restored: false
             }
         }
     }
@@ -82,6 +86,8 @@ public struct RunConfig: Sendable {
         if let (a, b) = layout.firstOverlap(vcpus: vcpuCount, memorySize: memorySize) {
             throw .invalidConfig(.overlappingRegions(a, b))
         }
-        if payload.isBuiltIn && vcpuCount != 1 { throw .invalidConfig(.builtInGuestNeedsOneVCPU(requested: vcpuCount)) }
+        if payload.isSingleVCPUBuiltIn && vcpuCount != 1 {
+            throw .invalidConfig(.builtInGuestNeedsOneVCPU(requested: vcpuCount))
+        }
     }
 }
