@@ -37,7 +37,8 @@ enum RunCommand: Subcommand {
         Exit status: 0 the guest powered off (PSCI SYSTEM_OFF) or a shutdown request came over the socket; 10 it requested a reset (SYSTEM_RESET);
         11 it crashed (SYSTEM_CRASH); 12 a guest fault vmmctl cannot continue from (reported with the vCPU,
         PC and ESR); 128+N stopped by signal N; 1 the VM could not be started (the message says why);
-        2 bad command line.
+        2 bad command line; 74 vmmctl itself read guest RAM whose snapshot memory file was truncated
+        under it (restore only; the message names the file).
 
         """
 

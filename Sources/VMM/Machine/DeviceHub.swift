@@ -47,14 +47,14 @@ final class DeviceHub: @unchecked Sendable {
         for device in devices {
             let key = "\(type(of: device).kind.tag)/\(device.instance)"
             guard seen.insert(key).inserted else {
-                throw .badGuest("two devices are \(type(of: device).kind) instance \(device.instance)")
+                throw .deviceConflict("two devices are \(type(of: device).kind) instance \(device.instance)")
             }
             let slot = Slot(device)
             if let window = device.mmioWindow {
                 do {
                     try bus.register(slot, at: window.lowerBound, size: UInt64(window.count), name: device.name)
                 } catch {
-                    throw .badGuest("\(error)")
+                    throw .deviceConflict("\(error)")
                 }
             }
             slots.append(slot)

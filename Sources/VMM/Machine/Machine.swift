@@ -123,8 +123,13 @@ public final class Machine: @unchecked Sendable {
         do {
             let event = try EventFD(name: doorbell.name)
             try ioThread.register(event, name: doorbell.name, handler: handler)
-            try vm.registerIOEventFD(
-                event, address: doorbell.address, length: doorbell.length, datamatch: doorbell.datamatch)
+            do {
+                try vm.registerIOEventFD(
+                    event, address: doorbell.address, length: doorbell.length, datamatch: doorbell.datamatch)
+            } catch {
+                try? ioThread.unregister(event)  // nothing will signal it; the registration error is the news
+                throw error
+            }
             try ioThread.start()
             keep.events.append(event)
         } catch {

@@ -10,6 +10,9 @@ public enum MachineError: Error, CustomStringConvertible {
     case badSnapshot(SnapshotError)
     /// A device refused its saved state.
     case deviceState(DeviceStateError)
+    /// The device list itself is inconsistent (two devices of one kind and instance, overlapping MMIO
+    /// windows): a bug in the registry, caught before anything runs.
+    case deviceConflict(String)
     /// The host lacks what the configuration needs; the text says what to do.
     case hostUnsupported(String)
     /// A pause or snapshot was asked of a machine that is not running (any more).
@@ -26,7 +29,7 @@ public enum MachineError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidConfig(let problem): return problem.description
-        case .badGuest(let s), .hostUnsupported(let s), .badRequest(let s): return s
+        case .badGuest(let s), .hostUnsupported(let s), .badRequest(let s), .deviceConflict(let s): return s
         case .snapshotFailed(let e): return "\(e)"
         case .badSnapshot(let e): return "\(e)"
         case .deviceState(let e): return "\(e)"
