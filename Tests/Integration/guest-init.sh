@@ -16,6 +16,35 @@ if grep -q "vmmctl.test=ticker" /proc/cmdline; then
   i=0
   while true; do echo "TICK $i $(cut -d' ' -f1 /proc/uptime)"; i=$((i+1)); sleep 1; done
 fi
+# cpu_ticker CPU busy|idle: a worker pinned to CPU with taskset that prints "CPU<c> TICK i uptime
+# on=P spins=k" each time the guest's uptime passes a whole second: i counts from 0, P is the CPU the
+# worker is running on as it prints (/proc/<pid>/stat field 39, the proof of the pinning), k how often
+# a busy worker polled the clock in between (an idle one sleeps 0.2 s between polls, and starts each
+# line on a new line: it shares the console with an L2's dots). It starts with a
+# "CPU<c> WORKER pid=... allowed=..." line (its Cpus_allowed_list).
+cpu_ticker() {
+  taskset -c "$1" sh -c '
+    c=$1 mode=$2 i=0 k=0 nl=
+    [ "$mode" = idle ] && nl="
+"
+    echo "${nl}CPU$c WORKER pid=$$ allowed=$(grep Cpus_allowed_list /proc/$$/status | cut -f2)"
+    read -r up _ < /proc/uptime; next=$((${up%.*} + 1))
+    while :; do
+      [ "$mode" = idle ] && sleep 0.2
+      read -r up _ < /proc/uptime
+      k=$((k + 1)); [ "${up%.*}" -ge $next ] || continue
+      read -r st < /proc/$$/stat; set -- $st
+      echo "${nl}CPU$c TICK $i $up on=${39} spins=$k"
+      i=$((i + 1)) k=0 next=$((${up%.*} + 1))
+    done' sh "$1" "$2" &
+}
+# vmmctl.test=smp-ticker: a busy ticker pinned to every online CPU, forever (the SMP snapshot test stops
+# the VM through the control socket).
+if grep -q "vmmctl.test=smp-ticker" /proc/cmdline; then
+  echo "SMP-TICKER online=$(cat /sys/devices/system/cpu/online)"
+  for c in $(seq 0 $((cpus - 1))); do cpu_ticker "$c" busy; done
+  while true; do wait; done
+fi
 # vmmctl.test=echo: read one line from the console and print it back (console input, end to end).
 if grep -q "vmmctl.test=echo" /proc/cmdline; then
   echo "CONSOLE-READY"
