@@ -45,6 +45,25 @@ if grep -q "vmmctl.test=smp-ticker" /proc/cmdline; then
   for c in $(seq 0 $((cpus - 1))); do cpu_ticker "$c" busy; done
   while true; do wait; done
 fi
+# vmmctl.test=smp-hotplug: CPU1 is taken offline (PSCI CPU_OFF) unless it never came up (maxcpus=1),
+# CPU0 ticks, and the console is read: a line "online" brings CPU1 up (PSCI CPU_ON) and starts a
+# ticker on it. The test snapshots and restores between the two.
+if grep -q "vmmctl.test=smp-hotplug" /proc/cmdline; then
+  f=/sys/devices/system/cpu/cpu1/online
+  [ "$(cat $f)" = 1 ] && { echo 0 > $f; echo "CPU1-OFFLINE rc=$?"; }
+  echo "CPU1-DOWN online=$(cat /sys/devices/system/cpu/online) cpu1=$(cat $f)"
+  cpu_ticker 0 busy
+  echo "HOTPLUG-READY"
+  while read -r line; do
+    case $line in
+      online*)
+        read -r t _ < /proc/uptime; echo 1 > $f; rc=$?
+        echo "CPU1-ONLINE rc=$rc online=$(cat /sys/devices/system/cpu/online) at=$t took=$(awk -v t=$t '{ print $1 - t }' /proc/uptime) s"
+        cpu_ticker 1 busy ;;
+    esac
+  done
+  while true; do wait; done
+fi
 # vmmctl.test=echo: read one line from the console and print it back (console input, end to end).
 if grep -q "vmmctl.test=echo" /proc/cmdline; then
   echo "CONSOLE-READY"
