@@ -81,5 +81,14 @@ if grep -q "vmmctl.test=l2-flood" /proc/cmdline; then
   echo "L2-EXIT=$?"
   poweroff -f
 fi
+# vmmctl.test=smp-l2: a (nested) guest ticking on every online CPU (idle tickers, so the L2 gets CPU
+# time) while its own KVM runs the L2 UART-flood guest of l2-flood, until stopped.
+if grep -q "vmmctl.test=smp-l2" /proc/cmdline; then
+  for c in $(seq 0 $((cpus - 1))); do cpu_ticker "$c" idle; done
+  echo "L2-FLOOD-START"
+  /vmmctl run --bench-mmio 1000000000 --bench-spin 1000000 --memory 64M --api-socket /tmp/l2.sock </dev/null
+  echo "L2-EXIT=$?"
+  poweroff -f
+fi
 [ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
 poweroff -f
