@@ -7,9 +7,9 @@ need_guest initrd
 S=/tmp/snaptest; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock
 "$VMMCTL" run "$G/Image" --initrd "$G/initrd" --memory 256M --api-socket $A \
-  --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>&1 &
+  --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/run1.log 2>$S/run1.err &
 pid1=$!
-wait_for $S/run1.log "TICK 3 " 120 || { echo "the guest never ticked"; tail -n 20 $S/run1.log; kill $pid1; exit 1; }
+wait_for $S/run1.log "TICK 3 " 120 || { echo "the guest never ticked"; tail -n 20 $S/run1.log $S/run1.err; kill $pid1; exit 1; }
 "$VMMCTL" dump-regs --api-socket $A --filter PSTATE | head -n 8 || exit 1
 "$VMMCTL" snapshot $S/snap --then stop --api-socket $A || { kill $pid1; exit 1; }
 wait $pid1; st=$?
@@ -33,7 +33,7 @@ grep -q "already exists" $S/err.txt || { echo "no 'already exists' error"; exit 
 "$VMMCTL" dump-regs --snapshot $S/snap --filter el2-special >/dev/null 2>&1 || true
 "$VMMCTL" dump-regs --snapshot $S/snap --vcpu 0 | head -n 12 || exit 1
 # Restore: the ticks carry on.
-restore_and_check_ticks $S/snap "$last" $B $S/run2.log || exit 1
+restore_and_check_ticks $S/snap $S/run1.log $B $S/run2.log || exit 1
 # restore --paused: the VM waits before its first instruction with exactly the snapshot's registers,
 # and runs on `vmmctl resume`.
 "$VMMCTL" restore $S/snap --paused --api-socket $B </dev/null >$S/run4.log 2>&1 &
