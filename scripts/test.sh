@@ -12,7 +12,7 @@
 # Exits non-zero if anything fails. Prints per-tier counts and a closing "N passed, N failed" line.
 #
 # Options: --host-only (skip the KVM tier), --lab-only (skip the host tier).
-# Environment: LAB_DIR (lab cache, default ~/.cache/vmm-lab), LAB_TIMEOUT (seconds, default 2400).
+# Environment: LAB_DIR (lab cache, default ~/.cache/vmm-lab), LAB_TIMEOUT (seconds, default 3600).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB="$ROOT/lab/lab"
@@ -115,7 +115,7 @@ elif [ "$kvm" = 1 ]; then
   rm -rf "$OUT/guest/root"
   say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
   set +e
-  bash "$LAB" run -t "${LAB_TIMEOUT:-2400}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \
+  bash "$LAB" run -t "${LAB_TIMEOUT:-3600}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \
     | tee "$LOGS/lab-test.log" | quiet
   lrc=${PIPESTATUS[0]}
   set -e
