@@ -12,6 +12,26 @@ need_guest() {
   done
 }
 
+# has_nested: whether this host's KVM runs EL2 guests (`vmmctl check` exits 3 when KVM works but nested
+# guests cannot: a native arm64 host without FEAT_NV2 or kvm-arm.mode=nested). The lab always has them.
+has_nested() { "$VMMCTL" check >/dev/null 2>&1; [ $? != 3 ]; }
+
+# need_nested: skip the script (exit 77, reported as SKIP) on a host without nested virtualisation.
+need_nested() {
+  has_nested || { echo "this host's KVM has no nested virtualisation (vmmctl check exits 3)"; exit 77; }
+}
+
+# nested_flags FLAGS...: the flag sets to run, dropping those with --nested on a host without nested
+# virtualisation (saying so), so a script's plain cases still run there.
+nested_flags() {
+  for _f in "$@"; do
+    case " $_f " in
+      *" --nested "*) has_nested || { echo "skipping '$_f': no nested virtualisation on this host" >&2; continue; } ;;
+    esac
+    printf '%s\n' "$_f"
+  done
+}
+
 # wait_for FILE PATTERN SECONDS: until a line of FILE matches PATTERN; fails after SECONDS.
 wait_for() {
   _w=0; while ! grep -q "$2" "$1" 2>/dev/null; do _w=$((_w+1)); [ $_w -gt "$3" ] && return 1; sleep 1; done

@@ -1,6 +1,8 @@
 #!/bin/sh
 # `vmmctl run --nested` boots the built-in guest hypervisor at EL2: it builds a stage 2, ERETs into an
 # EL1 guest, takes its HVC at EL2 and powers off. The same with --e2h0 (non-VHE).
+. "$(dirname "$0")/lib.sh"
+need_nested
 set -e
 for flags in "--nested" "--nested --e2h0"; do
   echo "== vmmctl run $flags"

@@ -2,6 +2,7 @@
 # With --nested the guest kernel starts at EL2 and its own KVM initialises (VHE); with --nested --e2h0
 # it comes up non-VHE ("Hyp mode" in its dmesg).
 . "$(dirname "$0")/lib.sh"
+need_nested
 need_guest initrd
 fail=0
 run() {  # PATTERN FLAGS...

@@ -2,6 +2,7 @@
 # Recursion: inside a --nested Linux guest (its own KVM at EL2), the same vmmctl runs the built-in
 # demo guest as an L2 guest to completion.
 . "$(dirname "$0")/lib.sh"
+need_nested
 need_guest initrd-l2
 out=$("$VMMCTL" run "$G/Image" --initrd "$G/initrd-l2" --memory 768M --nested \
       --cmdline "console=ttyAMA0 earlycon panic=-1 quiet" </dev/null 2>&1); st=$?

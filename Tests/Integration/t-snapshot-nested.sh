@@ -7,6 +7,7 @@
 # dump-regs on the paused VM, retried otherwise). Then the restored VM (RAM filled on demand) is
 # snapshotted and restored once more, with the memory checksum verified.
 . "$(dirname "$0")/lib.sh"
+need_nested
 need_guest initrd-l2
 S=/tmp/snapnested; rm -rf $S; mkdir -p $S
 A=$S/a.sock B=$S/b.sock

@@ -5,6 +5,7 @@
 # L1 CPU's counter continues from where it stopped without a clock jump, and the L2 guest carries on
 # (more dots, and it never exits).
 . "$(dirname "$0")/lib.sh"
+need_nested
 need_guest initrd-l2
 shape=${SMP_NESTED_SHAPE:-vhe}
 S=/tmp/snapsmpnested-$shape; rm -rf $S; mkdir -p $S

@@ -3,6 +3,7 @@
 # after restore the ticks continue from where they stopped and the guest's clock carries on from the
 # pause, not from the time the VM was stopped (30 s). The EL2 timers (CNTHV/CNTHP) are what tick here.
 . "$(dirname "$0")/lib.sh"
+need_nested
 need_guest initrd
 S=/tmp/snaptick; rm -rf $S; mkdir -p $S
 # The VM stays stopped this long between snapshot and restore, so that a clock jump (the guest's counter

@@ -16,7 +16,7 @@ struct DemoGuestKVMTests {
         #expect(console == program.expectedOutput)
     }
 
-    @Test(arguments: [VCPUKind.all[1], VCPUKind.all[2]])
+    @Test(arguments: VCPUKind.supported.filter(\.features.el2))
     func nestedDemoOnKVM(kind: VCPUKind) throws {
         let program = try DemoGuest.nested(
             uartBase: Self.uart, loadAddress: LabKVM.ramBase, ramBase: LabKVM.ramBase,

@@ -18,6 +18,23 @@ enum LabKVM {
         Comment(rawValue: "KVM tier skipped: \(capabilities.kvmProblem ?? "arm64 KVM present")")
     }
 
+    /// Whether this host's KVM can make vCPUs with `features` (EL2 needs KVM_CAP_ARM_EL2, EL2 without VHE
+    /// KVM_CAP_ARM_EL2_E2H0). Always true in the lab (`required`), where a missing capability must fail.
+    static func supports(_ features: VCPUInitFeatures) -> Bool {
+        if required { return true }
+        return (!features.el2 || capabilities.el2) && (!features.e2h0 || capabilities.el2E2H0)
+    }
+    /// Why the EL2 arguments of the KVM-tier tests are left out on this host (a native arm64 host without
+    /// nested virtualisation runs the EL1 ones only); `VCPUKindAvailabilityTests` reports it as a skip.
+    static var el2SkipReason: Comment {
+        Comment(
+            rawValue: "KVM tier (EL2 vCPUs) skipped: this host's KVM lacks KVM_CAP_ARM_EL2; boot an FEAT_NV2 host "
+                + "with kvm-arm.mode=nested to run the EL2 cases")
+    }
+    static var e2h0SkipReason: Comment {
+        Comment(rawValue: "KVM tier (EL2 without VHE) skipped: this host's KVM lacks KVM_CAP_ARM_EL2_E2H0")
+    }
+
     /// `uname -r` of the running kernel.
     static let kernelRelease: String = {
         var names = utsname()
@@ -90,4 +107,26 @@ struct VCPUKind: Sendable, CustomTestStringConvertible {
         VCPUKind(name: "EL2 (VHE)", features: .el2VHE, regList: RegListFixtures.el2VHE, currentEL: 0x8),
         VCPUKind(name: "EL2 (E2H0)", features: .el2E2H0, regList: RegListFixtures.el2E2H0, currentEL: 0x8),
     ]
+
+    /// The kinds this host's KVM can make (all of them in the lab); the parameterised KVM-tier tests run
+    /// over these, and `VCPUKindAvailabilityTests` reports the ones left out as skipped, with the reason.
+    static var supported: [VCPUKind] { all.filter { LabKVM.supports($0.features) } }
+}
+
+/// The EL2 vCPU kinds as tests of their own: on a host without them these skip with the reason (so the
+/// EL2 arguments left out of the other KVM-tier tests are reported, not silently passed); where they run,
+/// they make such a vCPU and check it starts at EL2.
+@Suite("KVM tier: vCPU kinds this host runs", .serialized, .enabled(if: LabKVM.available, LabKVM.skipReason))
+struct VCPUKindAvailabilityTests {
+    @Test("EL2 with VHE", .enabled(if: LabKVM.supports(.el2VHE), LabKVM.el2SkipReason))
+    func el2VHE() throws { try Self.startsAtEL2(.el2VHE) }
+
+    @Test("EL2 without VHE (E2H0)", .enabled(if: LabKVM.supports(.el2E2H0), LabKVM.e2h0SkipReason))
+    func el2E2H0() throws { try Self.startsAtEL2(.el2E2H0) }
+
+    static func startsAtEL2(_ features: VCPUInitFeatures) throws {
+        let machine = try LabMachine(features)
+        let pstate = try machine.vcpu.getOneReg(SysReg.PSTATE)
+        #expect(pstate & 0xF == 0x9, "PSTATE.M \(pstate & 0xF): EL2h expected")
+    }
 }
