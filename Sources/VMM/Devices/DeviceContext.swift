@@ -23,9 +23,10 @@ public struct DeviceContext {
     public func interrupt(spi: UInt32) -> InterruptLine { makeLine(spi) }
 
     /// Runs `handler` on the machine's I/O thread, with the device's own lock held (as for its MMIO
-    /// calls), whenever the guest writes the doorbell (a queue notify register): KVM completes the write itself (KVM_IOEVENTFD), so the vCPU that kicked does
-    /// not exit to userspace and never waits for the device's work. Writes KVM does not match (another
-    /// value under `datamatch`, another size) still reach `mmioWrite` as usual.
+    /// calls), whenever the guest writes the doorbell (a queue notify register). KVM completes the
+    /// write itself (KVM_IOEVENTFD), so the vCPU that kicked does not exit to userspace and never waits
+    /// for the device's work. Writes KVM does not match (another value under `datamatch`, another
+    /// size) still reach `mmioWrite` as usual.
     public func onGuestWrite(_ doorbell: Doorbell, handler: @escaping @Sendable () -> Void) throws(MachineError) {
         try makeDoorbell(doorbell, handler)
     }
