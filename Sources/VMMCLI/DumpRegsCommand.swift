@@ -46,7 +46,7 @@ enum DumpRegsCommand: Subcommand {
             }
             do { return try SnapshotStore.read(from: dir, verifyMemory: false).0 } catch { throw CLIError("\(error)") }
         }
-        let body = try ControlRequest.send("dump-regs", socket: a.options["api-socket"])
+        let body = try ControlCommand.send(.dumpRegs, socket: a.options["api-socket"])
         do { return try SnapshotCodec.decode(body) } catch {
             throw CLIError("the VM sent an unreadable state: \(error)")
         }

@@ -19,15 +19,15 @@ enum SnapshotCommand: Subcommand {
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(args, command: name, options: ["api-socket", "then"])
         let dir = try a.positionals(["a snapshot directory"], command: name)[0]
-        let then = a.options["then"] ?? "resume"
-        guard ["resume", "pause", "stop"].contains(then) else {
-            throw .usage("--then '\(then)': expected resume, pause or stop", command: name)
+        let thenName = a.options["then"] ?? "resume"
+        guard let then = ControlRequest.AfterSnapshot(name: thenName) else {
+            throw .usage("--then '\(thenName)': expected resume, pause or stop", command: name)
         }
-        guard !dir.contains("\n") else { throw .usage("the directory name contains a newline", command: name) }
+        guard !dir.isEmpty else { throw .usage("the snapshot directory name is empty", command: name) }
         let absolute = dir.hasPrefix("/") ? dir : currentDirectory() + "/" + dir
         var lastPercent = -1
-        _ = try ControlRequest.send(
-            "snapshot", absolute + " " + then, socket: a.options["api-socket"],
+        _ = try ControlCommand.send(
+            .snapshot(directory: absolute, then: then), socket: a.options["api-socket"],
             progress: { done, total in
                 guard total >= 64 << 20 else { return }
                 let percent = Int(done * 100 / max(total, 1))

@@ -1,110 +1,58 @@
-/// The control protocol's framing over a Unix socket (docs/control-protocol.md):
-///
-///     request:   VERB [ARGUMENT]\n
-///     response:  zero or more  PROGRESS <done> <total>\n
-///                then          OK <length>\n<length bytes>   or   ERR <length>\n<length bytes of message>
-///
-/// Line-based headers keep it debuggable with `socat`; length-prefixed bodies carry binary state.
-public final class ControlChannel {
+/// Frames over one connected control socket (docs/control-protocol.md). Reads are bounded by the
+/// socket's timeouts and by the payload limit of the direction, so a peer can neither hang nor
+/// balloon the other end.
+public final class ControlChannel: @unchecked Sendable {
+    // @unchecked: a channel belongs to one connection, served by one thread at a time.
     let socket: UnixSocket
     private var buffer: [UInt8] = []
+    /// Set after a failed send: later frames on a dead connection are not attempted (a progress
+    /// callback must not wait out the send timeout once per frame).
+    private(set) var isBroken = false
 
     init(_ socket: UnixSocket) { self.socket = socket }
 
-    /// The largest header line accepted: a malformed peer cannot make us buffer without bound.
-    static let maxLine = 4096
-    /// The largest body accepted (a register dump of many vCPUs is a few MiB).
-    static let maxBody = 256 << 20
+    /// Why no frame could be read.
+    public enum ReadFailure: Error, Equatable, CustomStringConvertible {
+        /// The peer closed, or said nothing within the receive timeout.
+        case closed(afterBytes: Int)
+        /// The bytes are not a valid frame.
+        case malformed(ControlProtocolError)
 
-    func readLine() -> String? {
-        while true {
-            if let nl = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[..<nl], as: UTF8.self)
-                buffer.removeFirst(nl + 1)
-                return line
+        public var description: String {
+            switch self {
+            case .closed(0): "the connection closed (or timed out) before a frame"
+            case .closed(let n): "the connection closed (or timed out) \(n) bytes into a frame"
+            case .malformed(let e): e.description
             }
-            guard buffer.count < Self.maxLine else { return nil }
-            let more = socket.receive()
-            if more.isEmpty { return nil }
-            buffer += more
         }
     }
 
-    func readBytes(_ count: Int) -> [UInt8]? {
+    /// Reads one frame whose payload may be at most `limit` bytes.
+    func readFrame(limit: Int) throws(ReadFailure) -> ControlFrame {
+        try fill(ControlFrame.headerSize)
+        let kind: ControlFrame.Kind
+        let length: Int
+        do { (kind, length) = try ControlFrame.decodeHeader(buffer, limit: limit) } catch { throw .malformed(error) }
+        try fill(ControlFrame.headerSize + length)
+        let frame = ControlFrame(
+            kind: kind, payload: Array(buffer[ControlFrame.headerSize..<ControlFrame.headerSize + length]))
+        buffer.removeFirst(ControlFrame.headerSize + length)
+        return frame
+    }
+
+    private func fill(_ count: Int) throws(ReadFailure) {
         while buffer.count < count {
             let more = socket.receive(max: min(1 << 20, max(count - buffer.count, 4096)))
-            if more.isEmpty { return nil }
+            if more.isEmpty { throw .closed(afterBytes: buffer.count) }
             buffer += more
         }
-        let out = Array(buffer[..<count])
-        buffer.removeFirst(count)
-        return out
     }
 
+    /// Sends one frame; false (and the channel marked broken) if the peer went away or stopped reading.
     @discardableResult
-    func send(line: String) -> Bool { socket.send(Array((line + "\n").utf8)) }
-
-    @discardableResult
-    func sendOK(_ body: [UInt8] = []) -> Bool { send(line: "OK \(body.count)") && socket.send(body) }
-
-    @discardableResult
-    func sendError(_ message: String) -> Bool {
-        let body = Array(message.utf8)
-        return send(line: "ERR \(body.count)") && socket.send(body)
-    }
-}
-
-/// What a client gets back.
-public enum ControlReply: Equatable {
-    case ok([UInt8])
-    case error(String)
-}
-
-/// Talks to a running `vmmctl run` through its control socket.
-public struct ControlClient {
-    public let path: String
-
-    public init(path: String) { self.path = path }
-
-    /// Why a request failed before the VM could answer.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    /// Sends one request and waits for its reply; `progress` sees PROGRESS lines.
-    public func request(
-        _ verb: String, _ argument: String? = nil, progress: (UInt64, UInt64) -> Void = { _, _ in }
-    )
-        throws(Failure) -> ControlReply
-    {
-        let socket: UnixSocket
-        do { socket = try UnixSocket.connect(to: path) } catch { throw Failure(description: error.description) }
-        let channel = ControlChannel(socket)
-        guard !verb.contains("\n"), !(argument ?? "").contains("\n") else {
-            throw Failure(description: "control requests are single lines")
-        }
-        channel.send(line: argument.map { "\(verb) \($0)" } ?? verb)
-        while let line = channel.readLine() {
-            let parts = line.split(separator: " ")
-            guard let head = parts.first else { break }
-            switch head {
-            case "PROGRESS" where parts.count == 3:
-                progress(UInt64(parts[1]) ?? 0, UInt64(parts[2]) ?? 0)
-            case "OK", "ERR":
-                guard parts.count == 2, let n = Int(parts[1]), n >= 0, n <= ControlChannel.maxBody,
-                    let body = channel.readBytes(n)
-                else { throw Failure(description: "malformed reply from the VM at '\(path)'") }
-                return head == "OK" ? .ok(body) : .error(String(decoding: body, as: UTF8.self))
-            default:
-                throw Failure(description: "malformed reply from the VM at '\(path)': \(line.prefix(80))")
-            }
-        }
-        throw Failure(description: "the VM at '\(path)' closed the connection without answering")
-    }
-
-    /// The default socket: `$XDG_RUNTIME_DIR/vmmctl.sock`, else `/tmp/vmmctl-<uid>.sock`.
-    public static func defaultPath(environment: [String: String], uid: UInt32) -> String {
-        if let dir = environment["XDG_RUNTIME_DIR"], !dir.isEmpty { return dir + "/vmmctl.sock" }
-        return "/tmp/vmmctl-\(uid).sock"
+    func send(_ frame: ControlFrame) -> Bool {
+        guard !isBroken else { return false }
+        if !socket.send(frame.encoded()) { isBroken = true }
+        return !isBroken
     }
 }

@@ -43,7 +43,7 @@ public final class UnixSocket: @unchecked Sendable {
     /// one is refused, naming the path, so two VMs never share a control socket.
     public static func listen(at path: String) throws(Error) -> UnixSocket {
         var addr = try address(path)
-        if (try? connect(to: path)) != nil {
+        if (try? rawConnect(to: path)) != nil {
             throw Error(
                 description: "another vmmctl is already serving '\(path)'; give this VM its own with --api-socket PATH")
         }
@@ -55,14 +55,27 @@ public final class UnixSocket: @unchecked Sendable {
         let oldMask = umask(0o177)
         let rc = withAddress(&addr) { bind(fd, $0, $1) }
         umask(oldMask)
-        guard rc == 0, Glibc.listen(fd, 8) == 0 else {
+        guard rc == 0, Glibc.listen(fd, 32) == 0 else {
             throw Error(description: "cannot listen on control socket '\(path)': \(String(cString: strerror(errno)))")
         }
         return s
     }
 
-    /// Connects to a VM's control socket.
+    /// Connects to a VM's control socket served by this user or root (SO_PEERCRED).
     public static func connect(to path: String) throws(Error) -> UnixSocket {
+        let s = try rawConnect(to: path)
+        // Whoever created the socket file could be an impostor: talk only to our own user or root.
+        guard let peer = s.peer(), mayTalk(peer: peer.uid, own: getuid()) else {
+            let who = s.peer().map { "uid \($0.uid), pid \($0.pid)" } ?? "an unknown user"
+            throw Error(
+                description: "the control socket '\(path)' is served by \(who), not by you (uid \(getuid())); "
+                    + "refusing to talk to it. Remove it if it is not yours, or pass --api-socket PATH")
+        }
+        return s
+    }
+
+    /// Connects without asking who serves the socket (listen's check for a live server).
+    static func rawConnect(to path: String) throws(Error) -> UnixSocket {
         var addr = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Error(description: "socket(AF_UNIX): \(String(cString: strerror(errno)))") }
@@ -75,17 +88,23 @@ public final class UnixSocket: @unchecked Sendable {
         return s
     }
 
-    /// Waits for the next client.
-    func accept() -> UnixSocket? {
+    /// Waits for the next client; the errno of a failed accept() otherwise (EINTR is retried).
+    func accept() -> Result<UnixSocket, AcceptFailure> {
         while true {
             let c = Glibc.accept(fd, nil, nil)
             if c >= 0 {
                 _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-                return UnixSocket(fd: c)
+                return .success(UnixSocket(fd: c))
             }
             if errno == EINTR { continue }
-            return nil
+            return .failure(AcceptFailure(errno: errno))
         }
+    }
+
+    /// A failed accept(), by errno.
+    public struct AcceptFailure: Swift.Error, Equatable, CustomStringConvertible {
+        public let errno: Int32
+        public var description: String { "accept: \(String(cString: strerror(errno)))" }
     }
 
     /// Writes all bytes (false if the peer went away).

@@ -1,29 +1,29 @@
 import VMM
 
-/// Sending one request to a running VM's control socket, for the commands that steer it.
-enum ControlRequest {
-    /// Sends `verb` and returns the reply body, or throws the VM's error message.
+/// Sending one typed request to a running VM's control socket, for the commands that steer it.
+enum ControlCommand {
+    /// Sends `request` and returns the reply body, or throws the VM's error message.
     static func send(
-        _ verb: String, _ argument: String? = nil, socket: String?, progress: (UInt64, UInt64) -> Void = { _, _ in }
+        _ request: ControlRequest, socket: String?, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws(CLIError) -> [UInt8] {
         let client = ControlClient(path: socket ?? RunCommand.defaultSocketPath)
         let reply: ControlReply
-        do { reply = try client.request(verb, argument, progress: progress) } catch {
+        do { reply = try client.request(request, progress: progress) } catch {
             throw CLIError(error.description)
         }
         switch reply {
         case .ok(let body): return body
-        case .error(let message): throw CLIError("the VM refused '\(verb)': \(message)")
+        case .error(let message): throw CLIError("the VM refused '\(request.verb.rawValue)': \(message)")
         }
     }
 
     /// The usual shape of a control command with no payload: optional --api-socket, no arguments.
     static func simple(
-        _ args: [String], command: String, verb: String, _ io: Terminal, done: (String) -> String
+        _ args: [String], command: String, request: ControlRequest, _ io: Terminal, done: (String) -> String
     ) throws(CLIError) -> Int32 {
         let a = try Arguments(args, command: command, options: ["api-socket"])
         _ = try a.positionals([], command: command)
-        let body = try send(verb, socket: a.options["api-socket"])
+        let body = try send(request, socket: a.options["api-socket"])
         io.print(done(String(decoding: body, as: UTF8.self)))
         return 0
     }
@@ -42,7 +42,7 @@ enum PauseCommand: Subcommand {
         """
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
-        try ControlRequest.simple(args, command: name, verb: "pause", io) { _ in "paused" }
+        try ControlCommand.simple(args, command: name, request: .pause, io) { _ in "paused" }
     }
 }
 
@@ -58,7 +58,7 @@ enum ResumeCommand: Subcommand {
         """
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
-        try ControlRequest.simple(args, command: name, verb: "resume", io) { _ in "running" }
+        try ControlCommand.simple(args, command: name, request: .resume, io) { _ in "running" }
     }
 }
 
@@ -75,7 +75,7 @@ enum ShutdownCommand: Subcommand {
         """
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
-        try ControlRequest.simple(args, command: name, verb: "shutdown", io) { _ in "shutting down" }
+        try ControlCommand.simple(args, command: name, request: .shutdown, io) { _ in "shutting down" }
     }
 }
 
@@ -92,6 +92,6 @@ enum StatusCommand: Subcommand {
         """
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
-        try ControlRequest.simple(args, command: name, verb: "status", io) { $0 }
+        try ControlCommand.simple(args, command: name, request: .status, io) { $0 }
     }
 }
