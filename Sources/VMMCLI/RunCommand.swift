@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import VMM
 
 /// `vmmctl run`: boot a guest on KVM.
@@ -158,13 +159,17 @@ enum RunCommand: Subcommand {
             Machine
     ) throws(CLIError) -> Int32 {
         let started = VMMCTL.startTime
-        let out = io.out
-        let err = io.err
+        let running = Mutex<Machine?>(nil)
+        let (console, warnings) = try ConsoleQueues.make(io) {
+            running.withLock { $0 }?.requestStop(.stopped(signal: SIGPIPE))
+        }
+        defer { ConsoleQueues.flush(console, warnings) }
         let machine: Machine
         do {
             machine = try make(
-                { byte in out.write(byte: byte) },
-                { text in err.write("vmmctl: warning: \(text)\n") })
+                { byte in console.push(byte: byte) },
+                { text in warnings.push(Array("vmmctl: warning: \(text)\n".utf8)) })
+            running.withLock { $0 = machine }
             try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP])
         } catch {
             throw describe(error)
@@ -174,10 +179,10 @@ enum RunCommand: Subcommand {
             throw CLIError(error.description)
         }
         defer { unlink(server.path) }
-        let console = ConsoleTerminal()
-        console.enterRawMode()
-        defer { console.restore() }
-        console.startReader(
+        let terminal = ConsoleTerminal()
+        terminal.enterRawMode()
+        defer { terminal.restore() }
+        terminal.startReader(
             deliver: { machine.consoleInput($0) }, quit: { machine.requestStop(.stopped(signal: SIGINT)) })
         if startPaused {
             // The vCPUs park before their first KVM_RUN: the state stays exactly as restored until
@@ -191,7 +196,8 @@ enum RunCommand: Subcommand {
         }
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
-        console.restore()
+        terminal.restore()
+        ConsoleQueues.finish(console, warnings, io)
         // Only a payload that ran to its SYSTEM_OFF made `count` exits; a stopped one made fewer.
         if case .uartFlood(let count, _) = machine.config.payload, count > 0, case .poweredOff = exit {
             let ns = Clock.nanoseconds() - ready

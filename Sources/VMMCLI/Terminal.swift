@@ -13,7 +13,7 @@ public protocol OutputSink: AnyObject, Sendable {
 /// Writes straight to a file descriptor (no stdio buffering, so console output and errors interleave
 /// in the order they happen).
 public final class StreamOutput: OutputSink {
-    private let fd: Int32
+    let fd: Int32
 
     init(fd: Int32) { self.fd = fd }
 

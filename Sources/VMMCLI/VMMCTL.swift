@@ -1,3 +1,4 @@
+import Glibc
 /// The `vmmctl` command line: dispatches to subcommands and turns errors into messages and exit codes.
 ///
 /// Exit status: 0 success; 1 the command failed (the message says why and what to do); 2 the command
@@ -17,6 +18,9 @@ public enum VMMCTL {
     /// Runs `vmmctl` with `arguments` (without the program name).
     public static func main(_ arguments: [String], io: Terminal = .standard) -> Int32 {
         _ = startTime
+        // A closed stdout (`vmmctl run ... | head`) must be an EPIPE the console writer handles (the VM
+        // stops cleanly, the terminal is restored), not a SIGPIPE that kills the process mid-run.
+        signal(SIGPIPE, SIG_IGN)
         do {
             return try dispatch(arguments, io)
         } catch {

@@ -10,9 +10,14 @@ extension Machine {
         Threads.installKickHandler()
         var threads: [pthread_t] = []
         do {
-            for vcpu in vcpus {
+            for (index, vcpu) in vcpus.enumerated() {
                 let worker = VCPUWorker(machine: self, vcpu: vcpu)
-                threads.append(try Threads.spawn { worker.loop() })
+                let gate = gate
+                threads.append(
+                    try Threads.spawn {
+                        worker.loop()
+                        gate.threadExited(index)
+                    })
             }
         } catch {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
@@ -21,6 +26,8 @@ extension Machine {
         // A stop or pause requested before the threads existed found nobody to kick.
         if gate.stopReason != nil || gate.isPaused { kickAll() }
         for t in threads { Threads.join(t) }
+        // A shutdown or SIGTERM that comes after this must find no thread to signal.
+        gate.clearThreads()
         return gate.stopReason ?? .poweredOff
     }
 
@@ -79,10 +86,9 @@ extension Machine {
 
     /// Interrupts every vCPU: immediate_exit covers one between KVM_RUN calls, the signal one inside.
     private func kickAll() {
-        let threads = gate.threads
-        guard !threads.isEmpty else { return }
+        guard gate.hasLiveThreads else { return }
         for vcpu in vcpus { vcpu.setImmediateExit(true) }
-        for t in threads { Threads.kick(t) }
+        gate.kickLiveThreads(Threads.kick)
     }
 }
 

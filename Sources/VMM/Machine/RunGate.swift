@@ -10,7 +10,10 @@ final class RunGate: @unchecked Sendable {
     private var exit: MachineExit?
     private var pauseRequested = false
     private var parked = 0
-    private(set) var threads: [pthread_t] = []
+    private var threadList: [pthread_t] = []
+    /// Which of `threads` have left their loop: they are never signalled again, because once joined a
+    /// pthread_t is dangling and pthread_kill on it is undefined behaviour (pthread_kill(3)).
+    private var exited: [Bool] = []
 
     init() {
         // SAFETY: freshly allocated, initialised once here and destroyed once in deinit.
@@ -33,7 +36,34 @@ final class RunGate: @unchecked Sendable {
 
     var stopReason: MachineExit? { locked { exit } }
 
-    func setThreads(_ list: [pthread_t]) { locked { threads = list } }
+    func setThreads(_ list: [pthread_t]) {
+        locked {
+            threadList = list
+            exited = Array(repeating: false, count: list.count)
+        }
+    }
+
+    /// Called by vCPU thread `index` as the last thing before it returns (so before anyone joins it).
+    func threadExited(_ index: Int) {
+        locked { if exited.indices.contains(index) { exited[index] = true } }
+    }
+
+    /// The vCPU threads of the current run (tests compare them with the thread a handler ran on).
+    var threads: [pthread_t] { locked { threadList } }
+
+    /// After run() has joined every thread: nothing is left to signal.
+    func clearThreads() { setThreads([]) }
+
+    /// Whether any vCPU thread may still be signalled.
+    var hasLiveThreads: Bool { locked { exited.contains(false) } }
+
+    /// Calls `kick` for every vCPU thread that has not exited, with the lock held so none can exit
+    /// (and be joined) between the check and the signal.
+    func kickLiveThreads(_ kick: (pthread_t) -> Void) {
+        locked {
+            for (t, gone) in zip(threadList, exited) where !gone { kick(t) }
+        }
+    }
 
     /// Records why the run ends (the first reason wins) and wakes parked vCPUs so they can leave.
     func stop(_ reason: MachineExit) {
