@@ -12,7 +12,8 @@ extension Machine {
         do {
             for vcpu in vcpus {
                 let worker = VCPUWorker(machine: self, vcpu: vcpu)
-                threads.append(try Threads.spawn { worker.loop() })
+                threads.append(
+                    try Threads.spawn({ worker.loop() }, what: "vCPU thread", stackSize: Threads.vcpuStackSize))
             }
         } catch {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
@@ -98,6 +99,7 @@ struct VCPUWorker: @unchecked Sendable {
     /// immediate_exit set, any MMIO read completed before it has reached the guest's registers.
     func loop() {
         Threads.unblockKickSignal()
+        if vcpu.id == 0 { machine.beforeFirstRun?() }
         while true {
             // Re-arm immediate_exit if a pause or stop is pending: its kick may have come while this
             // thread was outside KVM_RUN and been undone by the clear below.

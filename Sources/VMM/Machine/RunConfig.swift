@@ -4,6 +4,9 @@ public struct RunConfig: Sendable {
     public enum Payload: Sendable {
         /// An arm64 Linux `Image` (raw bytes), with an optional initrd.
         case linux(image: [UInt8], initrd: [UInt8]?)
+        /// An arm64 Linux `Image` and optional initrd named by path: read straight into guest RAM while
+        /// the machine is built (`GuestMemory.load(from:...)`), never into a buffer of the VMM's own.
+        case linuxFiles(kernel: String, initrd: String?)
         /// The built-in demo guest: a tiny EL1 program, or with `nested` a tiny guest hypervisor at EL2
         /// that runs its own EL1 guest.
         case demo
@@ -22,7 +25,7 @@ public struct RunConfig: Sendable {
         var isSingleVCPUBuiltIn: Bool {
             switch self {
             case .demo, .uartFlood: true
-            case .smpCounters, .linux, .restored: false
+            case .smpCounters, .linux, .linuxFiles, .restored: false
             }
         }
     }
