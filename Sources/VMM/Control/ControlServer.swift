@@ -88,7 +88,8 @@ public final class ControlServer: @unchecked Sendable {
             let state = try machine.captureState()
             try SnapshotStore.write(
                 state: state, memory: machine.guestMemory, to: directory,
-                progress: { done, total in channel.send(line: "PROGRESS \(done) \(total)") })
+                progress: { done, total in channel.send(line: "PROGRESS \(done) \(total)") },
+                notice: machine.warn)
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }
             throw error
