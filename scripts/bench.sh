@@ -20,4 +20,4 @@ install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
 { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
 rm -rf "$OUT/guest/root"
 cp "$ROOT/scripts/bench-suite.sh" "$OUT/check/"
-bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot}" -- sh check/bench-suite.sh
+bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse}" -- sh check/bench-suite.sh

@@ -220,10 +220,13 @@ extension Machine {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
-                } else if case .uartFlood(let count, let spin) = config.payload {
+                } else if case .uartFlood(let count, let spin, let touch) = config.payload {
+                    guard touch <= config.memorySize - DemoGuest.touchOffset, touch % 4096 == 0 else {
+                        throw DemoGuestError.touchOutsideRAM(touch: touch, memorySize: config.memorySize)
+                    }
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
-                        hasEL2: config.nested)
+                        hasEL2: config.nested, touch: touch)
                 } else {
                     program =
                         config.nested

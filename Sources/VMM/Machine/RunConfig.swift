@@ -11,8 +11,9 @@ public struct RunConfig: Sendable {
         /// that runs its own EL1 guest.
         case demo
         /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
-        /// `spin` iterations, then SYSTEM_OFF.
-        case uartFlood(count: UInt64, spin: UInt64 = 0)
+        /// `spin` iterations, then SYSTEM_OFF; first it writes one word per page of `touch` bytes of RAM
+        /// (`DemoGuest.uartFlood`).
+        case uartFlood(count: UInt64, spin: UInt64 = 0, touch: UInt64 = 0)
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
