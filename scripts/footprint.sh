@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB="$ROOT/lab/lab"
-bash "$LAB" setup >&2
+[ -n "${OUT:-}" ] || bash "$LAB" setup >&2  # a given OUT means a lab that is set up
 OUT=${OUT:-$(bash "$LAB" build "$ROOT")}
 lab_dir=${LAB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm-lab}
 mkdir -p "$OUT/guest/root" "$OUT/check"
