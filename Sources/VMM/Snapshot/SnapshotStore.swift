@@ -35,6 +35,9 @@ public enum SnapshotStore {
             throw .invalidState(
                 "guest RAM \(hex64(base)) + \(hex64(size)) is not one region of the machine's memory")
         }
+        // Checked up front as well as around each chunk: a truncated memory file also shortens its data
+        // extents, and the pages past its end would simply not be candidates.
+        do { try memory.checkBacking() } catch { throw .memorySource("\(error)") }
         let start = base - region.guestAddress
         let candidates = memory.possiblyNonZeroRanges(of: region).compactMap { range -> Range<UInt64>? in
             let clipped = range.clamped(to: start..<(start + size))
