@@ -6,6 +6,9 @@
 #   mmio:      MMIO exit round trip (`vmmctl run --bench-mmio N`: N one-byte UART writes), plain and nested
 #   rss:       the VMM's own memory: VmRSS minus the resident part of the guest RAM mapping
 #   snapshot:  `vmmctl snapshot` and `vmmctl restore` (to ready-to-run) for 256 MiB and 1 GiB guests
+#   sparse:    `vmmctl snapshot` time and memory.bin's size on disk for guests that touched part of their
+#              RAM (--bench-touch): 62 of 64 MiB, 64 MiB of 256 MiB, 64 MiB of 1 GiB
+# (scripts/footprint.sh measures the VMM's own memory and start-up time.)
 # Each is run RUNS times (default 3) and reported as min/median/max. SECTIONS="mmio rss" runs a subset.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
