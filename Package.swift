@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "VMM", dependencies: ["CKVM", "SysRegs"]),
         // The command line as a library, so tests can run commands in-process; `vmmctl` is its entry point.
         .target(name: "VMMCLI", dependencies: ["VMM", "SysRegs"]),
-        .executableTarget(name: "vmmctl", dependencies: ["VMMCLI"]),
+        .executableTarget(name: "vmmctl", dependencies: ["VMMCLI", "VMM"]),
         .testTarget(
             name: "SysRegsTests", dependencies: ["SysRegs"],
             resources: [.copy("Golden"), .copy("Fixtures")]),

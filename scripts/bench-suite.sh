@@ -3,7 +3,7 @@
 # from vmmctl's own monotonic-clock lines (VMMCTL_TIMING=1, --bench-mmio).
 V=/lab/bin/vmmctl G=/lab/guest
 RUNS=${RUNS:-3}
-SECTIONS=${SECTIONS:-boot mmio rss snapshot}
+SECTIONS=${SECTIONS:-boot mmio rss snapshot sparse}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
   name=$1 unit=$2; shift 2
@@ -77,4 +77,28 @@ want snapshot && for spec in 256M 1G 256M:--nested 1G:--nested; do
   done
   stats "snapshot ($mem guest $flags, paused VM to files)" s $svals
   stats "restore ($mem guest $flags, start to ready-to-run)" s $rvals
+done
+
+# Sparse snapshots: the UART-flood payload touches SIZE of RAM (--bench-touch, one store per page),
+# then floods slowly; the snapshot (--then stop) is timed and its memory file's size on disk read (du).
+# A 64 MiB guest that touched (almost) all of it is the reference for the 1 GiB guest that touched 64 MiB.
+want sparse && for spec in 64M:62M 256M:64M 1G:64M; do
+  mem=${spec%%:*} touch=${spec#*:}
+  svals=""; dvals=""; i=0
+  while [ $i -lt "$RUNS" ]; do
+    rm -rf /tmp/bsnap /tmp/b.log
+    "$V" run --bench-mmio 100000000 --bench-spin 100000 --bench-touch $touch --memory $mem \
+      --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>&1 &
+    pid=$!
+    # The flood's first bytes come after the touch loop: the snapshot sees all of the touched memory.
+    n=0; while [ "$(cat /tmp/b.log 2>/dev/null | wc -c)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+    t0=$(now)
+    "$V" snapshot /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1
+    svals="$svals $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f\n", b-a}')"
+    wait $pid
+    dvals="$dvals $(du -k /tmp/bsnap/memory.bin | awk '{printf "%.1f", $1/1024}')"
+    i=$((i+1))
+  done
+  stats "snapshot ($mem guest, $touch touched)" s $svals
+  stats "memory.bin on disk ($mem guest, $touch touched)" MiB $dvals
 done

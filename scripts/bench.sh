@@ -6,6 +6,9 @@
 #   mmio:      MMIO exit round trip (`vmmctl run --bench-mmio N`: N one-byte UART writes), plain and nested
 #   rss:       the VMM's own memory: VmRSS minus the resident part of the guest RAM mapping
 #   snapshot:  `vmmctl snapshot` and `vmmctl restore` (to ready-to-run) for 256 MiB and 1 GiB guests
+#   sparse:    `vmmctl snapshot` time and memory.bin's size on disk for guests that touched part of their
+#              RAM (--bench-touch): 62 of 64 MiB, 64 MiB of 256 MiB, 64 MiB of 1 GiB
+# (scripts/footprint.sh measures the VMM's own memory and start-up time.)
 # Each is run RUNS times (default 3) and reported as min/median/max. SECTIONS="mmio rss" runs a subset.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,4 +23,4 @@ install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
 { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
 rm -rf "$OUT/guest/root"
 cp "$ROOT/scripts/bench-suite.sh" "$OUT/check/"
-bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot}" -- sh check/bench-suite.sh
+bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse}" -- sh check/bench-suite.sh

@@ -20,6 +20,17 @@ enum HostFiles {
         }
     }
 
+    /// Checks that a file the machine will read later can be opened and is a regular file.
+    static func checkReadable(_ path: String, what: String) throws(CLIError) {
+        let regular: Bool
+        do {
+            regular = try HostFile.openForReading(path).isRegularFile()
+        } catch {
+            throw CLIError("cannot \(error.operation) \(what) '\(path)': \(error.reason)")
+        }
+        guard regular else { throw CLIError("\(what) '\(path)' is not a regular file") }
+    }
+
     /// Writes a file atomically: a temporary file in the same directory, fsync'd, then renamed over
     /// `path`, so a reader never sees a partial file and a failure leaves any earlier file intact.
     static func writeAtomically(_ bytes: [UInt8], to path: String, what: String) throws(CLIError) {

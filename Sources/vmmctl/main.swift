@@ -1,3 +1,4 @@
+import VMM
 import VMMCLI
 
 #if canImport(Glibc)
@@ -6,4 +7,5 @@ import VMMCLI
     import Musl
 #endif
 
+MallocPolicy.applyForVMM()
 exit(VMMCTL.main(Array(CommandLine.arguments.dropFirst())))

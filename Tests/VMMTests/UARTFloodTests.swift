@@ -45,3 +45,32 @@ import Testing
         #expect(cpu.text == ".....")
     }
 }
+
+/// `--bench-touch`: the flood first stores each page's own address into its first word, for exactly
+/// the pages asked for, then floods as before.
+@Suite struct UARTFloodTouchTests {
+    @Test func touchesEveryPageOfTheRangeAndNothingElse() throws {
+        let base = UARTFloodTests.ramBase
+        let program = try DemoGuest.uartFlood(
+            uartBase: UARTFloodTests.uart, loadAddress: base, count: 3, touch: 5 * 4096)
+        var cpu = A64Emulator(program: program, uartBase: UARTFloodTests.uart, hasEL2: false)
+        #expect(cpu.run() == .systemOff(conduit: "hvc", fromEL: 1))
+        #expect(cpu.text == "...")
+        let start = base + DemoGuest.touchOffset
+        let written = Set(cpu.memory.keys.filter { $0 >= start })
+        let expected = Set((0..<5).flatMap { page in (0..<8).map { start + UInt64(page * 4096 + $0) } })
+        #expect(written == expected)
+        for page in 0..<5 {
+            let address = start + UInt64(page * 4096)
+            let word = (0..<8).reduce(UInt64(0)) { $0 | UInt64(cpu.memory[address + UInt64($1)] ?? 0) << (8 * $1) }
+            #expect(word == address)
+        }
+    }
+
+    @Test func aTouchBeyondRAMIsABadGuest() {
+        #expect(throws: MachineError.self) {
+            try Machine.prepare(
+                RunConfig(payload: .uartFlood(count: 1, touch: 255 << 20), memorySize: 256 << 20), devices: [])
+        }
+    }
+}

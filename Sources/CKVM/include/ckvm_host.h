@@ -10,11 +10,15 @@
  *
  * Used by Sources/VMM/IO (EventFD, IOThread): devices notified by ioeventfd and interrupts injected
  * by irqfd (docs/architecture.md, "I/O off the vCPU thread").
+ *
+ * <malloc.h> (mallopt and its M_* parameters), also left out of the Glibc module, is for
+ * Sources/VMM/Memory/MallocPolicy.swift: the VMM's own memory footprint (docs/performance.md).
  */
 #ifndef CKVM_HOST_H
 #define CKVM_HOST_H
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <malloc.h>
 
 #endif /* CKVM_HOST_H */

@@ -38,23 +38,37 @@ public struct KernelImage: Hashable, Sendable {
     /// The file size in bytes.
     public let fileSize: Int
 
+    /// How much of a kernel file `init(prefix:fileSize:)` wants: the 64-byte header and, for an EFI
+    /// stub kernel, its PE header and section table, which Linux keeps within the first page or two.
+    public static let headerProbeSize = 64 << 10
+
     /// Parses and validates the header of `bytes`, the whole kernel file.
     public init(_ bytes: [UInt8]) throws(KernelImageError) {
-        guard bytes.count >= Self.headerSize else { throw .tooSmall(size: bytes.count) }
+        try self.init(prefix: bytes, fileSize: bytes.count)
+    }
+
+    /// Parses and validates a kernel file from its first bytes and its size, so the loader can read the
+    /// file straight into guest RAM rather than into a buffer first. `bytes` is the file's first
+    /// `min(fileSize, headerProbeSize)` bytes (or all of it); the sections of a PE section table that
+    /// lies beyond them are not checked, only that the file reaches the table's end.
+    public init(prefix bytes: [UInt8], fileSize: Int) throws(KernelImageError) {
+        guard bytes.count >= Self.headerSize, fileSize >= Self.headerSize else {
+            throw .tooSmall(size: min(bytes.count, fileSize))
+        }
         let magic = bytes.readLittleEndianUInt32(at: 56)
         guard magic == Self.magic else { throw .badMagic(Self.compressionFormat(bytes)) }
         let flags = bytes.readLittleEndianUInt64(at: 24)
         if flags & 1 != 0 { throw .bigEndian }
         let rawTextOffset = bytes.readLittleEndianUInt64(at: 8)
         imageSize = bytes.readLittleEndianUInt64(at: 16)
-        fileSize = bytes.count
+        self.fileSize = fileSize
         if imageSize == 0 {
             textOffset = Self.legacyTextOffset
-            effectiveSize = (UInt64(bytes.count) + (2 << 20) - 1) & ~((2 << 20) - 1)
+            effectiveSize = (UInt64(fileSize) + (2 << 20) - 1) & ~((2 << 20) - 1)
         } else {
             // A file longer than the image it declares means the header or the file is wrong.
-            guard UInt64(bytes.count) <= imageSize else {
-                throw .imageSizeTooSmall(imageSize: imageSize, fileSize: bytes.count)
+            guard UInt64(fileSize) <= imageSize else {
+                throw .imageSizeTooSmall(imageSize: imageSize, fileSize: fileSize)
             }
             textOffset = rawTextOffset
             effectiveSize = imageSize
@@ -62,8 +76,8 @@ public struct KernelImage: Hashable, Sendable {
         guard textOffset < (2 << 20) * 512 else { throw .implausibleTextOffset(textOffset) }
         pageSize = PageSize(rawValue: (flags >> 1) & 3) ?? .unspecified
         placementAnywhere = flags & (1 << 3) != 0
-        if let needed = Self.peRawDataEnd(bytes), needed > bytes.count {
-            throw .truncated(fileSize: bytes.count, expected: needed)
+        if let needed = Self.peRawDataEnd(bytes), needed > fileSize {
+            throw .truncated(fileSize: fileSize, expected: needed)
         }
     }
 

@@ -52,7 +52,8 @@ final class MachineController: Sendable {
         if !wasPaused { try machine.pause() }
         do {
             let state = try machine.captureState()
-            _ = try SnapshotStore.write(state: state, memory: machine.guestMemory, to: directory, progress: progress)
+            _ = try SnapshotStore.write(
+                state: state, memory: machine.guestMemory, to: directory, progress: progress, notice: machine.warn)
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }
             throw error

@@ -5,9 +5,17 @@
 /// With `hasEL2` the vCPU has EL2 and the payload runs there (EL2h, as KVM resets such a vCPU) and powers
 /// off with SMC: at EL1 it could not, since HVC would go to an absent guest hypervisor at virtual EL2 and
 /// SMC is undefined there (no EL3).
+///
+/// With `touch` > 0 it first writes `touch` bytes of RAM starting `touchOffset` past its load address,
+/// one store per 4 KiB page (the page's own address, so no page is all zero): a guest that has used
+/// exactly that much memory, for the sparse snapshot tests and benchmarks (`vmmctl run --bench-touch`).
 extension DemoGuest {
+    /// Where the touched memory starts, past the program's load address.
+    public static let touchOffset: UInt64 = 2 << 20
+
     public static func uartFlood(
-        uartBase: UInt64, loadAddress: UInt64, count: UInt64, spin: UInt64 = 0, hasEL2: Bool = false
+        uartBase: UInt64, loadAddress: UInt64, count: UInt64, spin: UInt64 = 0, hasEL2: Bool = false,
+        touch: UInt64 = 0
     ) throws(DemoGuestError)
         -> GuestProgram
     {
@@ -17,6 +25,19 @@ extension DemoGuest {
         let loop = w.asm.makeLabel("loop")
         let done = w.asm.makeLabel("done")
         w.loadUARTBase()
+        if touch > 0 {
+            let next = w.asm.makeLabel("touch")
+            let touched = w.asm.makeLabel("touched")
+            w.asm.mov(.x23, loadAddress + touchOffset)
+            w.asm.mov(.x24, loadAddress + touchOffset + touch)
+            w.asm.bind(next)
+            w.asm.cmp(.x23, .x24)
+            w.asm.b(.hs, touched)
+            w.asm.str(.x23, .offset(.x23))
+            w.asm.add(.x23, .x23, 4096)
+            w.asm.b(next)
+            w.asm.bind(touched)
+        }
         w.asm.mov(.x20, count)
         w.asm.mov(.x1, UInt64(UInt8(ascii: ".")))
         w.asm.bind(loop)

@@ -17,6 +17,9 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
     case smpStartedVCPUs(started: Int, vcpuCount: Int)
     /// The SMP counter payload's code and MPIDR table must fit below its counters (`SMPSlots.offset`).
     case smpCodeTooLarge(bytes: Int)
+    /// The UART-flood payload's touched memory (`--bench-touch`) must be whole 4 KiB pages inside RAM,
+    /// above its first 2 MiB (`DemoGuest.touchOffset`).
+    case touchOutsideRAM(touch: UInt64, memorySize: UInt64)
     /// The generated code did not assemble: a bug in the generator.
     case assembly(A64.Error)
 
@@ -37,6 +40,9 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
             "SMP counter guest: \(started) started vCPUs on a machine of \(vcpuCount) (must be 1...\(vcpuCount))"
         case .smpCodeTooLarge(let bytes):
             "SMP counter guest: \(bytes) bytes of code and tables do not fit below its counters at +0x1000"
+        case .touchOutsideRAM(let touch, let memorySize):
+            "--bench-touch: \(touch) bytes of touched memory do not fit, in whole 4 KiB pages, in a guest of "
+                + "\(memorySize) bytes above its first 2 MiB; give a smaller size or more --memory"
         case .assembly(let error): "demo guest does not assemble: \(error)"
         }
     }

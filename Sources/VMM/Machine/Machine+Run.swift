@@ -14,10 +14,11 @@ extension Machine {
                 let worker = VCPUWorker(machine: self, vcpu: vcpu)
                 let gate = gate
                 threads.append(
-                    try Threads.spawn {
-                        worker.loop()
-                        gate.threadExited(index)
-                    })
+                    try Threads.spawn(
+                        {
+                            worker.loop()
+                            gate.threadExited(index)
+                        }, what: "vCPU thread", stackSize: Threads.vcpuStackSize))
             }
         } catch {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
@@ -104,6 +105,7 @@ struct VCPUWorker: @unchecked Sendable {
     /// immediate_exit set, any MMIO read completed before it has reached the guest's registers.
     func loop() {
         Threads.unblockKickSignal()
+        if vcpu.id == 0 { machine.beforeFirstRun?() }
         while true {
             // Re-arm immediate_exit if a pause or stop is pending: its kick may have come while this
             // thread was outside KVM_RUN and been undone by the clear below.

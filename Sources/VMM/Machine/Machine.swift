@@ -28,6 +28,9 @@ public final class Machine: @unchecked Sendable {
     let counterOffset = CounterOffsetBox()
     /// How the run is going; shared by the vCPU threads and their controllers.
     let gate = RunGate()
+    /// Called once on vCPU 0's thread just before its first KVM_RUN (`VMMCTL_TIMING` start-up reports).
+    /// Set before `run()`: the vCPU threads it starts see it.
+    public var beforeFirstRun: (@Sendable () -> Void)?
     /// Where non-fatal guest problems (unhandled MMIO) are reported.
     let warn: @Sendable (String) -> Void
     /// Where device work runs off the vCPU threads (doorbell handlers); started when a device first
@@ -201,6 +204,8 @@ extension Machine {
         var expectedOutput: String?
         /// What goes where in guest RAM.
         var pieces: [(what: String, bytes: [UInt8], address: UInt64)]
+        /// Files read straight into guest RAM (`RunConfig.Payload.linuxFiles`).
+        var files: [BootFile] = []
     }
 
     /// Checks and places the guest without touching KVM: a Linux Image with its DTB and initrd per the
@@ -215,10 +220,13 @@ extension Machine {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
-                } else if case .uartFlood(let count, let spin) = config.payload {
+                } else if case .uartFlood(let count, let spin, let touch) = config.payload {
+                    guard touch <= config.memorySize - DemoGuest.touchOffset, touch % 4096 == 0 else {
+                        throw DemoGuestError.touchOutsideRAM(touch: touch, memorySize: config.memorySize)
+                    }
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
-                        hasEL2: config.nested)
+                        hasEL2: config.nested, touch: touch)
                 } else {
                     program =
                         config.nested
@@ -243,6 +251,8 @@ extension Machine {
             if let initrd, let range = placement.initrd { pieces.append(("initrd", initrd, range.lowerBound)) }
             return Loaded(
                 entry: placement.kernelAddress, pstate: nil, x0: placement.dtbAddress, dtb: dtb, pieces: pieces)
+        case .linuxFiles(let kernel, let initrd):
+            return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices)
         }
     }
 
@@ -251,6 +261,7 @@ extension Machine {
         for piece in prepared.pieces {
             try write(piece.bytes, at: piece.address, memory, what: piece.what)
         }
+        for file in prepared.files { try file.load(into: memory) }
         return prepared
     }
 
@@ -260,8 +271,16 @@ extension Machine {
     ) throws(MachineError)
         -> (BootPlacement, [UInt8])
     {
+        let kernel: KernelImage
+        do { kernel = try KernelImage(image) } catch { throw .badGuest("\(error)") }
+        return try prepareLinux(config, kernel: kernel, initrdSize: initrdSize, devices: devices)
+    }
+
+    /// Places a validated kernel, DTB and initrd in RAM and generates the device tree.
+    static func prepareLinux(
+        _ config: RunConfig, kernel: KernelImage, initrdSize: Int?, devices: [DeviceTreeContribution]
+    ) throws(MachineError) -> (BootPlacement, [UInt8]) {
         do {
-            let kernel = try KernelImage(image)
             let placement = try BootPlacement.plan(
                 kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init)
             )
@@ -288,6 +307,8 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
+        case .linuxFiles(let kernel, let initrd):
+            return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices).dtb ?? []
         case .demo, .uartFlood, .smpCounters, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))

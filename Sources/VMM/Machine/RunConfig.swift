@@ -4,12 +4,16 @@ public struct RunConfig: Sendable {
     public enum Payload: Sendable {
         /// An arm64 Linux `Image` (raw bytes), with an optional initrd.
         case linux(image: [UInt8], initrd: [UInt8]?)
+        /// An arm64 Linux `Image` and optional initrd named by path: read straight into guest RAM while
+        /// the machine is built (`GuestMemory.load(from:...)`), never into a buffer of the VMM's own.
+        case linuxFiles(kernel: String, initrd: String?)
         /// The built-in demo guest: a tiny EL1 program, or with `nested` a tiny guest hypervisor at EL2
         /// that runs its own EL1 guest.
         case demo
         /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
-        /// `spin` iterations, then SYSTEM_OFF.
-        case uartFlood(count: UInt64, spin: UInt64 = 0)
+        /// `spin` iterations, then SYSTEM_OFF; first it writes one word per page of `touch` bytes of RAM
+        /// (`DemoGuest.uartFlood`).
+        case uartFlood(count: UInt64, spin: UInt64 = 0, touch: UInt64 = 0)
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
@@ -22,7 +26,7 @@ public struct RunConfig: Sendable {
         var isSingleVCPUBuiltIn: Bool {
             switch self {
             case .demo, .uartFlood: true
-            case .smpCounters, .linux, .restored: false
+            case .smpCounters, .linux, .linuxFiles, .restored: false
             }
         }
     }

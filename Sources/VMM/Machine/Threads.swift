@@ -7,18 +7,36 @@ public enum Threads {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// The stack of a helper thread (I/O, control server, console reader, signal waiter, pager). glibc's
+    /// default is RLIMIT_STACK (8 MiB) of address space per thread; these threads run shallow loops,
+    /// and a snapshot written from the control server streams its memory file in bounded chunks, so
+    /// 512 KiB leaves room for a debug build's larger frames. Only pages a thread touches are resident
+    /// either way; the size bounds what a runaway recursion can take before it hits the guard page.
+    public static let helperStackSize = 512 << 10
+
+    /// The stack of a vCPU thread: exit handling runs device models and, for a nested guest's exits,
+    /// register decoding, still shallow, but it is the thread a guest drives, so it gets more headroom.
+    public static let vcpuStackSize = 1 << 20
+
     /// Starts a detached thread running `body`: a helper nobody joins, such as the console reader.
     public static func spawnDetached(_ what: String, _ body: @escaping @Sendable () -> Void) throws {
         pthread_detach(try spawn(body, what: what))
     }
 
-    /// Starts a joinable thread running `body`.
-    static func spawn(_ body: @escaping @Sendable () -> Void, what: String = "vCPU thread") throws -> pthread_t {
+    /// Starts a joinable thread running `body` on a stack of `stackSize` bytes.
+    static func spawn(
+        _ body: @escaping @Sendable () -> Void, what: String = "helper thread", stackSize: Int = helperStackSize
+    ) throws -> pthread_t {
         var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        let sized = pthread_attr_setstacksize(&attributes, stackSize)
+        guard sized == 0 else { throw KVMError.system(call: "pthread_attr_setstacksize", target: what, errno: sized) }
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         // SAFETY: `box` is a retained Box; the thread takes ownership (takeRetainedValue) exactly once.
         let rc = pthread_create(
-            &thread, nil,
+            &thread, &attributes,
             { raw in
                 let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
                 box.body()

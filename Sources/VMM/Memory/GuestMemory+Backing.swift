@@ -68,6 +68,19 @@ extension GuestMemory {
         return bytes
     }
 
+    /// Hands `count` bytes of guest memory at `address` to `body` in place (no copy), with the memory
+    /// file checked before and after, as `readCheckingBacking(at:count:)` does.
+    public func withCheckedBytes(
+        at address: UInt64, count: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try checkBacking()
+        let pointer = try hostPointer(address, length: count)
+        // SAFETY: hostPointer checked that [pointer, pointer + count) lies inside one live mapping; the
+        // buffer does not escape `body`.
+        try body(UnsafeRawBufferPointer(start: pointer, count: count))
+        try checkBacking()
+    }
+
     /// The memory file's problem behind a failed KVM_RUN, if that is what it was. A guest access to
     /// a page of a file-backed mapping past the file's end cannot be resolved, and KVM answers EFAULT
     /// (the lab shows it on kernel 7.2.13); the plain error would not say which file or why.

@@ -7,6 +7,12 @@ public struct CRC32C: Hashable, Sendable {
     /// The running register, before the final XOR.
     private var state: UInt32 = 0xFFFF_FFFF
 
+    /// The register, for extensions that advance it (`appendZeros`).
+    var registerValue: UInt32 {
+        get { state }
+        set { state = newValue }
+    }
+
     public init() {}
 
     /// The checksum of everything fed so far.
@@ -31,6 +37,9 @@ public struct CRC32C: Hashable, Sendable {
 
     /// Feeds `bytes`.
     public mutating func update(_ bytes: ArraySlice<UInt8>) { update(contiguous: bytes) }
+
+    /// Feeds the bytes of `buffer` (guest RAM read in place for a snapshot).
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) { update(contiguous: buffer) }
 
     /// Slicing-by-8: eight table look-ups per eight input bytes, then a byte at a time for the tail.
     /// Plain checked indexing (no unsafe pointers); the optimiser removes most of the checks.

@@ -30,25 +30,43 @@ extension SnapshotStore {
         return (state, memoryPath)
     }
 
-    /// Checks the memory file's CRC-32C against `memory.checksum`, reading it in chunks.
+    /// Checks the memory file's CRC-32C against `memory.checksum`: the CRC of the logical image, holes
+    /// read as zeros. Only the file's data extents are read (SEEK_DATA/SEEK_HOLE); the holes enter the
+    /// CRC as zeros without being read, so verifying a sparse file costs what it stores. A filesystem
+    /// without SEEK_DATA has the whole file read.
     public static func verifyMemory(
         _ memory: MemoryState, file path: String, progress: Progress = { _, _ in }
     ) throws(SnapshotError) {
         try checkMemorySize(memory, file: path)
         let file = try io { () throws(HostFileError) in try HostFile.openForReading(path) }
+        let extents =
+            try io { () throws(HostFileError) in try file.dataExtents(to: memory.size) } ?? [0..<memory.size]
         var crc = CRC32C()
-        var done: UInt64 = 0
+        var covered: UInt64 = 0
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         progress(0, memory.size)
-        while done < memory.size {
-            let count = Int(min(UInt64(chunkSize), memory.size - done))
-            let chunk = try io { () throws(HostFileError) in try file.read(count) }
-            guard chunk.count == count else {
-                throw .memoryFileSize(path: path, found: done + UInt64(chunk.count), expected: memory.size)
+        for extent in extents {
+            crc.appendZeros(extent.lowerBound - covered)
+            var offset = extent.lowerBound
+            while offset < extent.upperBound {
+                let count = Int(min(UInt64(chunkSize), extent.upperBound - offset))
+                let read = chunk.withUnsafeMutableBytes { buffer in
+                    Result { () throws(HostFileError) in
+                        try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<count]), at: offset)
+                    }
+                }
+                let got = try io { () throws(HostFileError) in try read.get() }
+                guard got == count else {
+                    throw .memoryFileSize(path: path, found: offset + UInt64(got), expected: memory.size)
+                }
+                crc.update(chunk[..<count])
+                offset += UInt64(count)
+                progress(offset, memory.size)
             }
-            crc.update(chunk)
-            done += UInt64(count)
-            progress(done, memory.size)
+            covered = extent.upperBound
         }
+        crc.appendZeros(memory.size - covered)
+        progress(memory.size, memory.size)
         guard crc.value == memory.checksum else {
             throw .memoryChecksumMismatch(path: path, found: crc.value, expected: memory.checksum)
         }

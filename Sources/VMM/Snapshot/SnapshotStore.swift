@@ -19,24 +19,40 @@ public enum SnapshotStore {
     /// Writes a snapshot of `state` and the guest RAM in `memory` to the new directory `directory`.
     ///
     /// The RAM written is the region at `state.memory.guestAddress` of `state.memory.size` bytes; the
-    /// memory file's name and checksum are filled in here. See `write(state:readMemory:to:progress:)`.
+    /// memory file's name and checksum are filled in here. Only what the guest may have touched is read
+    /// (`GuestMemory.possiblyNonZeroRanges`), and only pages that are not all zero are written: the file
+    /// is sparse. `notice` hears when the filesystem could not keep the holes (the snapshot is still
+    /// complete, it only takes the full size on disk). See `write(state:readMemory:to:progress:)`.
     /// - Returns: the state as written (with the memory file name and checksum).
     @discardableResult
     public static func write(
-        state: MachineState, memory: GuestMemory, to directory: String, progress: Progress = { _, _ in }
+        state: MachineState, memory: GuestMemory, to directory: String, progress: Progress = { _, _ in },
+        notice: (String) -> Void = { _ in }
     ) throws(SnapshotError) -> MachineState {
         let base = state.memory.guestAddress
         let size = state.memory.size
-        guard size <= UInt64(Int.max), (try? memory.region(containing: base, length: Int(size))) != nil else {
+        guard size <= UInt64(Int.max), let region = try? memory.region(containing: base, length: Int(size)) else {
             throw .invalidState(
                 "guest RAM \(hex64(base)) + \(hex64(size)) is not one region of the machine's memory")
         }
+        // Checked up front as well as around each chunk: a truncated memory file also shortens its data
+        // extents, and the pages past its end would simply not be candidates.
+        do { try memory.checkBacking() } catch { throw .memorySource("\(error)") }
+        let start = base - region.guestAddress
+        let candidates = memory.possiblyNonZeroRanges(of: region).compactMap { range -> Range<UInt64>? in
+            let clipped = range.clamped(to: start..<(start + size))
+            return clipped.isEmpty ? nil : (clipped.lowerBound - start)..<(clipped.upperBound - start)
+        }
         // The memory file of a restored VM is checked around every chunk (GuestMemory+Backing.swift).
-        let reader: MemoryReader = { offset, count in try memory.readCheckingBacking(at: base + offset, count: count) }
-        return try write(state: state, readMemory: reader, to: directory, progress: progress)
+        let source = MemorySource(candidates: candidates) { offset, count, body in
+            try memory.withCheckedBytes(at: base + offset, count: count, body)
+        }
+        return try write(state: state, source: source, to: directory, progress: progress, notice: notice)
     }
 
-    /// Writes a snapshot to the new directory `directory`, reading guest RAM through `readMemory`.
+    /// Writes a snapshot to the new directory `directory`, reading guest RAM through `readMemory`
+    /// (all of it: the reader says nothing about which parts are untouched; all-zero pages still become
+    /// holes).
     ///
     /// Atomic: everything goes to `<directory>.partial-<pid>` beside the target; files and directories
     /// are fsynced, then the partial directory is renamed to `directory`. An existing `directory` is
@@ -47,14 +63,41 @@ public enum SnapshotStore {
     public static func write(
         state: MachineState, readMemory: MemoryReader, to directory: String, progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> MachineState {
+        let result = withoutActuallyEscaping(readMemory) { reader in
+            let source = MemorySource(candidates: [0..<state.memory.size]) { offset, count, body in
+                let chunk = try reader(offset, count)
+                guard chunk.count == count else {
+                    throw SnapshotError.memorySource(
+                        "asked for \(count) bytes at offset \(offset), got \(chunk.count)")
+                }
+                try chunk.withUnsafeBytes(body)
+            }
+            return Result { () throws(SnapshotError) in
+                try write(state: state, source: source, to: directory, progress: progress, notice: { _ in })
+            }
+        }
+        return try result.get()
+    }
+
+    static func write(
+        state: MachineState, source: MemorySource, to directory: String, progress: Progress,
+        notice: (String) -> Void
+    ) throws(SnapshotError) -> MachineState {
         let target = trimmingTrailingSlashes(directory)
         if HostFile.exists(target) { throw .targetExists(path: target) }
         let partial = "\(target).partial-\(getpid())"
         try io { () throws(HostFileError) in try HostFile.makeDirectory(partial) }
         do {
-            let written = try writeFiles(state: state, readMemory: readMemory, into: partial, progress: progress)
+            let (written, report) = try writeFiles(state: state, source: source, into: partial, progress: progress)
             try io { () throws(HostFileError) in try HostFile.syncDirectory(partial) }
             try publish(partial, as: target)
+            if !report.isSparse {
+                notice(
+                    "the filesystem of \(target) did not keep the memory file's holes: it occupies "
+                        + "\(report.allocatedBytes >> 20) MiB on disk for \(report.storedBytes >> 20) MiB of data "
+                        + "(the snapshot is complete; a filesystem with sparse files, such as ext4, xfs, btrfs "
+                        + "or tmpfs, stores only the data)")
+            }
             return written
         } catch {
             removePartial(partial)
@@ -62,50 +105,22 @@ public enum SnapshotStore {
         }
     }
 
-    /// Writes `memory.bin` (checksummed on the way) and then `state.vmmsnap` into `directory`.
+    /// Writes `memory.bin` (sparse, checksummed on the way) and then `state.vmmsnap` into `directory`.
     private static func writeFiles(
-        state: MachineState, readMemory: MemoryReader, into directory: String, progress: Progress
-    ) throws(SnapshotError) -> MachineState {
+        state: MachineState, source: MemorySource, into directory: String, progress: Progress
+    ) throws(SnapshotError) -> (MachineState, MemoryFileReport) {
         var written = state
         written.memory.fileName = memoryFileName
-        written.memory.checksum = try writeMemory(
-            size: state.memory.size, readMemory: readMemory, to: directory + "/" + memoryFileName,
-            progress: progress)
+        let report = try writeSparseMemory(
+            size: state.memory.size, source: source, to: directory + "/" + memoryFileName, progress: progress)
+        written.memory.checksum = report.checksum
         let bytes = SnapshotCodec.encode(written)
         try io { () throws(HostFileError) in
             let file = try HostFile.create(directory + "/" + stateFileName)
             try file.write(bytes)
             try file.sync()
         }
-        return written
-    }
-
-    /// Streams guest RAM to `path` in chunks; returns its CRC-32C.
-    private static func writeMemory(
-        size: UInt64, readMemory: MemoryReader, to path: String, progress: Progress
-    ) throws(SnapshotError) -> UInt32 {
-        let file = try io { () throws(HostFileError) in try HostFile.create(path) }
-        var crc = CRC32C()
-        var done: UInt64 = 0
-        progress(0, size)
-        while done < size {
-            let count = Int(min(UInt64(chunkSize), size - done))
-            let chunk: [UInt8]
-            do {
-                chunk = try readMemory(done, count)
-            } catch {
-                throw .memorySource("\(count) bytes at offset \(done): \(error)")
-            }
-            guard chunk.count == count else {
-                throw .memorySource("asked for \(count) bytes at offset \(done), got \(chunk.count)")
-            }
-            crc.update(chunk)
-            try io { () throws(HostFileError) in try file.write(chunk) }
-            done += UInt64(count)
-            progress(done, size)
-        }
-        try io { () throws(HostFileError) in try file.sync() }
-        return crc.value
+        return (written, report)
     }
 
     /// Renames the finished partial directory to the target and makes the rename durable.

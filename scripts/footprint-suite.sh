@@ -1,0 +1,79 @@
+#!/bin/sh
+# Runs inside the lab VM (scripts/footprint.sh copies it there). Boots the lab's Linux guest idle under
+# `vmmctl run` (256 MiB, the ticker keeps it alive), waits until it ticks, and reads the VMM's
+# /proc/PID/smaps and status: where each kB of the VMM's own memory goes, guest RAM left out.
+# Also exec-to-first-KVM_RUN (VMMCTL_TIMING=1: vmmctl's own monotonic clock from main; the few
+# hundred microseconds between exec and main are measured separately, as `vmmctl --version`).
+V=/lab/bin/vmmctl G=/lab/guest
+RUNS=${RUNS:-3}
+MEM=${MEM:-256M}
+PARTS=${PARTS:-memory timing}
+want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
+  name=$1 unit=$2; shift 2
+  printf '%s\n' "$@" | sort -n | awk -v n="$name" -v u="$unit" '{a[NR]=$1} END {
+    printf "%-52s min %s  median %s  max %s %s\n", n, a[1], a[int((NR+1)/2)], a[NR], u }'
+}
+# breakdown PID GUEST_KB: one line per kind of mapping, "kind rss_kB anonymous_kB", guest RAM (the
+# mapping of exactly GUEST_KB) reported as "guest".
+breakdown() {
+  awk -v guest="$2" '
+    /^[0-9a-f]+-[0-9a-f]+ / { perm=$2; name=$6; kind=""
+      if (name == "") kind="anon-other"; else if (name ~ /vmmctl$/) kind=(perm ~ /x/ ? "binary-text" : "binary-data")
+      else if (name == "[heap]") kind="heap"; else if (name == "[stack]") kind="main-stack"
+      else if (name ~ /kvm-vcpu/) kind="kvm-run-pages"; else if (name ~ /^\[v/) kind="vdso"; else kind="file:" name
+      next }
+    /^Size:/ { if ($2 == guest && kind ~ /^anon/) kind="guest"; next }
+    /^Rss:/ { rss[kind]+=$2; next }
+    /^Anonymous:/ { anon[kind]+=$2; next }
+    END { for (k in rss) printf "%s %d %d\n", k, rss[k], anon[k] }' /proc/$1/smaps
+}
+guest_kb=$(( $(echo "$MEM" | sed 's/M$//') * 1024 ))
+beyond=""; anonx=""; hwmx=""; textv=""; i=0
+want memory && while [ $i -lt "$RUNS" ]; do
+  rm -f /tmp/fp.log
+  "$V" run "$G/Image" --initrd "$G/initrd" --memory "$MEM" --api-socket /tmp/fp.sock \
+    --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >/tmp/fp.log 2>&1 &
+  pid=$!
+  n=0; while ! grep -q "TICK 3 " /tmp/fp.log 2>/dev/null && [ $n -lt 180 ]; do sleep 1; n=$((n+1)); done
+  breakdown $pid "$guest_kb" | sort > /tmp/fp.kinds
+  echo "# run $i: kind rss_kB anonymous_kB"; cat /tmp/fp.kinds
+  grep -E '^(VmRSS|VmHWM|RssAnon|RssFile|Threads)' /proc/$pid/status | tr -s ' \t' ' '
+  rss=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
+  hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
+  g=$(awk '$1 == "guest" {print $2}' /tmp/fp.kinds)
+  beyond="$beyond $(awk -v a="$rss" -v b="${g:-0}" 'BEGIN{printf "%.2f", (a-b)/1024}')"
+  anonx="$anonx $(awk '$1 != "guest" {s+=$3} END {printf "%.2f", s/1024}' /tmp/fp.kinds)"
+  hwmx="$hwmx $(awk -v a="$hwm" -v b="$rss" 'BEGIN{printf "%.2f", (a-b)/1024}')"
+  textv="$textv $(awk '$1 == "binary-text" {printf "%.2f", $2/1024}' /tmp/fp.kinds)"
+  "$V" shutdown --api-socket /tmp/fp.sock >/dev/null 2>&1; wait $pid
+  i=$((i+1))
+done
+want memory && stats "VmRSS beyond touched guest RAM ($MEM guest idle)" MiB $beyond
+want memory && stats "anonymous memory outside guest RAM" MiB $anonx
+want memory && stats "VmHWM - VmRSS" MiB $hwmx
+want memory && stats "binary text resident" MiB $textv
+ls -l "$V" | awk '{printf "binary file size: %d bytes\n", $5}'
+
+# exec to first KVM_RUN: the guest is stopped by its own first exits long before it matters; the
+# run is killed once the line is out.
+first=""; i=0
+want timing && while [ $i -lt "$RUNS" ]; do
+  rm -f /tmp/fp.err
+  VMMCTL_TIMING=1 "$V" run "$G/Image" --initrd "$G/initrd" --memory "$MEM" --api-socket /tmp/fp.sock \
+    --cmdline "console=ttyAMA0 panic=-1 quiet" </dev/null >/dev/null 2>/tmp/fp.err &
+  pid=$!
+  n=0; while ! grep -q "first KVM_RUN" /tmp/fp.err 2>/dev/null && [ $n -lt 60 ]; do sleep 1; n=$((n+1)); done
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null
+  first="$first $(sed -n 's/.*first KVM_RUN \([0-9]*\) us after vmmctl started.*/\1/p' /tmp/fp.err | awk '{printf "%.4f", $1/1e6}')"
+  i=$((i+1))
+done
+want timing && stats "main to first KVM_RUN (Linux, $MEM)" s $first
+pre=""; i=0
+want timing && while [ $i -lt "$RUNS" ]; do
+  t0=$(cut -d' ' -f1 /proc/uptime); j=0
+  while [ $j -lt 10 ]; do "$V" --version >/dev/null 2>&1; j=$((j+1)); done
+  pre="$pre $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{printf "%.4f", (b-a)/10}')"
+  i=$((i+1))
+done
+want timing && stats "exec to exit of 'vmmctl --version' (bounds pre-main)" s $pre
