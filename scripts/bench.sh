@@ -6,6 +6,8 @@
 #   mmio:      MMIO exit round trip (`vmmctl run --bench-mmio N`: N one-byte UART writes), plain and nested
 #   rss:       the VMM's own memory: VmRSS minus the resident part of the guest RAM mapping
 #   snapshot:  `vmmctl snapshot` and `vmmctl restore` (to ready-to-run) for 256 MiB and 1 GiB guests
+#   disk:      virtio-blk sequential write/read MB/s and 4 KiB random-read IOPS in the guest (on /dev/vdb)
+#              next to the same program (scripts/diskbench.c) on the same image file in the lab host
 # Each is run RUNS times (default 3) and reported as min/median/max. SECTIONS="mmio rss" runs a subset.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,5 +21,7 @@ cp "$lab_dir/vm/Image" "$OUT/guest/Image"
 install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
 { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
 rm -rf "$OUT/guest/root"
+bash "$LAB" cc -O2 -Wall -Wextra -Werror -o "$OUT/check/diskbench" "$ROOT/scripts/diskbench.c"
+bash "$ROOT/scripts/virtio-guest.sh" "$OUT" "$OUT/check/diskbench" >&2
 cp "$ROOT/scripts/bench-suite.sh" "$OUT/check/"
-bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot}" -- sh check/bench-suite.sh
+bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot disk}" -- sh check/bench-suite.sh

@@ -7,6 +7,7 @@
 #   write-loop  vmmctl.loop=N files written and synced one by one (a snapshot is taken in the middle)
 #   readback    /etc/disk-id read back, /l2-was-here written (the L2 guest of t-virtio-nested.sh)
 #   l1-disk     this (nested) guest's own vmmctl boots the L2 guest from /l2/rootfs.ext4
+#   bench       scripts/bench-suite.sh's disk benchmark: /bin/diskbench on /dev/vdb (vmmctl.bench.mb MiB)
 /bin/busybox mount -t proc proc /proc 2>/dev/null
 /bin/busybox mount -t tmpfs tmp /tmp
 /bin/busybox mkdir -p /tmp/bin
@@ -58,6 +59,9 @@ l1-disk)
     --cmdline "console=ttyAMA0 panic=-1 quiet root=/dev/vda rw vmmctl.test=readback" </dev/null
   echo "L2-EXIT=$?"
   sync ;;
+bench)
+  mb=$(arg vmmctl.bench.mb)
+  for m in seqwrite seqread randread; do /bin/diskbench /dev/vdb $m "${mb:-64}" 2000; done ;;
 esac
 # Read-only before power-off, as a distribution's shutdown does: ext4 checkpoints its journal and clears
 # needs_recovery, so the host's `e2fsck -n` sees a clean filesystem, not one to replay.
