@@ -60,7 +60,7 @@ public final class Machine: @unchecked Sendable {
         adding extra: [any MachineDevice]
     ) throws(MachineError) {
         try config.validate()
-        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console) + extra)
+        let hub = try DeviceHub(MachineDevices.standard(config: config, console: console) + extra)
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
         let parts = try Self.bringUp(
@@ -284,7 +284,7 @@ extension Machine {
     /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
     public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
         try config.validate()
-        let devices = try DeviceHub(MachineDevices.standard(layout: config.layout, console: { _ in })).deviceTree
+        let devices = try DeviceHub(MachineDevices.standard(config: config, console: { _ in })).deviceTree
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1

@@ -39,6 +39,11 @@ public struct RunConfig: Sendable {
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout
+    /// virtio-blk disks, in the order the guest sees them (vda, vdb, ...).
+    public var disks: [DiskConfig] = []
+    /// A virtio-rng device (the command line turns it on by default; the library default is off so a
+    /// machine without it keeps the device tree it always had).
+    public var rng = false
 
     public init(
         payload: Payload, cmdline: String = "", vcpuCount: Int = 1, memorySize: UInt64 = 256 << 20,
@@ -86,8 +91,28 @@ public struct RunConfig: Sendable {
         if let (a, b) = layout.firstOverlap(vcpus: vcpuCount, memorySize: memorySize) {
             throw .invalidConfig(.overlappingRegions(a, b))
         }
+        let virtioDevices = disks.count + (rng ? 1 : 0)
+        guard virtioDevices <= MachineLayout.virtioMMIOSlotCount else {
+            throw .invalidConfig(
+                .tooManyVirtioDevices(requested: virtioDevices, maximum: MachineLayout.virtioMMIOSlotCount))
+        }
         if payload.isSingleVCPUBuiltIn && vcpuCount != 1 {
             throw .invalidConfig(.builtInGuestNeedsOneVCPU(requested: vcpuCount))
         }
+    }
+}
+
+/// One `--disk`: a raw image file or block device for a virtio-blk device.
+public struct DiskConfig: Hashable, Sendable {
+    public var path: String
+    /// Open read-only (VIRTIO_BLK_F_RO; the guest's writes are refused).
+    public var readOnly: Bool
+    /// What GET_ID reports (at most 20 bytes; the guest's /sys/block/vdX/serial).
+    public var serial: String
+
+    public init(path: String, readOnly: Bool = false, serial: String = "") {
+        self.path = path
+        self.readOnly = readOnly
+        self.serial = serial
     }
 }

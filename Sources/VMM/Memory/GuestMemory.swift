@@ -153,7 +153,7 @@ public final class GuestMemory {
     }
 
     /// The host address of guest `[address, address + length)`, after the bounds check.
-    private func hostPointer(_ address: UInt64, length: Int) throws -> UnsafeMutableRawPointer {
+    func hostPointer(_ address: UInt64, length: Int) throws -> UnsafeMutableRawPointer {
         let region = try region(containing: address, length: length)
         // SAFETY: the region's mapping is live while self is; the offset is < region.size.
         return UnsafeMutableRawPointer(bitPattern: region.hostAddress + UInt(address - region.guestAddress))!
