@@ -176,9 +176,10 @@ fsck_clean() {
 # ARGS (the --disk flags, --cmdline, ...), the guest's console and vmmctl's messages in LOG (without the
 # serial line's carriage returns, so a pattern can end in $); returns vmmctl's exit status.
 disk_run() {
-  _l=$1; shift
+  _l=$1; shift; _t0=$(date +%s)
   "$VMMCTL" run "$G/Image" --initrd "$G/initrd-virtio" "$@" </dev/null >"$_l.raw" 2>&1; _s=$?
   tr -d '\r' < "$_l.raw" > "$_l"; rm -f "$_l.raw"
+  echo "(vmmctl ran $(($(date +%s) - _t0)) s, exit $_s)"
   return $_s
 }
 

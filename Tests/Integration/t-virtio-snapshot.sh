@@ -6,12 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 need_disk_guest
 S=/tmp/t-virtio-snap; rm -rf $S; mkdir -p $S
-N=24
+N=16
 fail=0
 one() {  # FLAGS...
   rm -rf $S/snap $S/*.log $S/*.err; fresh_disk $S/root.ext4
   echo "== vmmctl run $* --disk: write loop of $N files, snapshot after the 4th"
-  "$VMMCTL" run "$G/Image" --initrd "$G/initrd-virtio" --memory 512M "$@" --disk $S/root.ext4 \
+  "$VMMCTL" run "$G/Image" --initrd "$G/initrd-virtio" --memory 256M "$@" --disk $S/root.ext4 \
     --api-socket $S/a.sock --cmdline "$DISK_CMDLINE vmmctl.test=write-loop vmmctl.loop=$N" \
     </dev/null >$S/run.log 2>$S/run.err &
   pid=$!
@@ -26,11 +26,12 @@ one() {  # FLAGS...
   "$VMMCTL" restore $S/snap --api-socket $S/b.sock </dev/null >$S/r0.log 2>&1 && { echo "restored without its disk"; return 1; }
   grep -q "root.ext4" $S/r0.log || { echo "the refusal does not name the missing disk:"; cat $S/r0.log; return 1; }
   echo "disk missing: $(tail -n 1 $S/r0.log)"
-  mv $S/away.ext4 $S/root.ext4; truncate -s +1M $S/root.ext4
+  size=$(stat -c %s $S/away.ext4); mv $S/away.ext4 $S/root.ext4
+  dd if=/dev/zero bs=1048576 count=1 2>/dev/null >> $S/root.ext4
   "$VMMCTL" restore $S/snap --api-socket $S/b.sock </dev/null >$S/r1.log 2>&1 && { echo "restored with a resized disk"; return 1; }
   grep -q "root.ext4" $S/r1.log || { echo "the refusal does not name the resized disk:"; cat $S/r1.log; return 1; }
   echo "disk resized: $(tail -n 1 $S/r1.log)"
-  truncate -s -1M $S/root.ext4
+  truncate -s "$size" $S/root.ext4
   # The real restore: the loop carries on and the guest powers off, so restore exits 0.
   timeout 400 "$VMMCTL" restore $S/snap --api-socket $S/b.sock </dev/null >$S/restore.log 2>$S/restore.err; st=$?
   [ "$st" = 0 ] || { echo "restore exited $st"; tail -n 20 $S/restore.log $S/restore.err; return 1; }
