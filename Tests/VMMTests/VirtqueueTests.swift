@@ -62,7 +62,9 @@ struct VirtqueueTests {
         let d = try D(VirtioEntropy())
         let table = D.data + 0x8000
         try d.descriptor(0, address: table, length: 48, flags: D.indirect)
-        for i in 0..<3 { try d.descriptor(i, address: D.data, length: 8, flags: D.next, next: UInt16((i + 1) % 3), table: table) }
+        for i in 0..<3 {
+            try d.descriptor(i, address: D.data, length: 8, flags: D.next, next: UInt16((i + 1) % 3), table: table)
+        }
         #expect(throws: VirtqueueError.chainLoop(limit: 3)) { try Self.walk(d) }
     }
 
@@ -175,7 +177,9 @@ struct VirtqueueTests {
 
     @Test("QueueNum not a power of 2, above QueueNumMax, or rings outside RAM: the queue stays not ready")
     func badQueueSetup() throws {
-        for (size, descriptors) in [(UInt32(6), D.descriptors), (512, D.descriptors), (8, 0x1000), (8, D.descriptors + 8)] {
+        for (size, descriptors) in [
+            (UInt32(6), D.descriptors), (512, D.descriptors), (8, 0x1000), (8, D.descriptors + 8),
+        ] {
             let d = try D(VirtioEntropy())
             d.write(.QueueSel, 0)
             #expect(d.read(.QueueNumMax) == UInt32(Virtqueue.maximumSize))
