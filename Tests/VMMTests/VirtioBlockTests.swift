@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import Testing
 
 @testable import VMM
@@ -292,5 +293,47 @@ struct VirtioTransportTests {
         } catch {
             Issue.record("\(error)")
         }
+    }
+
+    @Test("attached through the hub: one doorbell per queue on QueueNotify, held off while the machine is paused")
+    func doorbellsThroughHub() throws {
+        let memory = try GuestMemory(guestAddress: D.ramBase, size: D.ramSize)
+        let device = VirtioMMIODevice(slot: 1, layout: .standard, backend: VirtioEntropy())
+        let hub = try DeviceHub([device])
+        let rung = Mutex<[(Doorbell, @Sendable () -> Void)]>([])
+        let paused = Atomic<Bool>(false)
+        var context = DeviceContext(
+            memory: memory, warn: { _ in }, interrupt: { _ in InterruptLine { _ in } },
+            doorbell: { (doorbell, handler) throws(MachineError) in rung.withLock { $0.append((doorbell, handler)) } })
+        context.holdDoorbells = { paused.load(ordering: .relaxed) }
+        try hub.attach(context)
+        let (doorbell, handler) = try #require(rung.withLock { $0.first })
+        #expect(doorbell.address == 0x0A00_0200 + 0x50 && doorbell.length == 4 && doorbell.datamatch == 0)
+        // Bring the device up through the hub (as vCPUs would), post one request.
+        let base: UInt64 = 0x0A00_0200
+        func w(_ r: VirtioMMIO.Register, _ v: UInt32) {
+            _ = hub.access(address: base + r.rawValue, size: 4, isWrite: true, value: UInt64(v))
+        }
+        w(.Status, 3)
+        w(.DriverFeaturesSel, 1)
+        w(.DriverFeatures, 1)
+        w(.Status, 11)
+        w(.QueueNum, 8)
+        w(.QueueDescLow, UInt32(D.descriptors & 0xFFFF_FFFF))
+        w(.QueueDriverLow, UInt32(D.avail & 0xFFFF_FFFF))
+        w(.QueueDeviceLow, UInt32(D.used & 0xFFFF_FFFF))
+        w(.QueueReady, 1)
+        w(.Status, 15)
+        try memory.write(D.data, at: D.descriptors)
+        try memory.write(UInt32(32), at: D.descriptors + 8)
+        try memory.write(D.writable, at: D.descriptors + 12)
+        try memory.write(UInt16(1), at: D.avail + 2)
+        paused.store(true, ordering: .relaxed)
+        handler()
+        #expect(try memory.read(UInt16.self, at: D.used + 2) == 0)  // held off
+        paused.store(false, ordering: .relaxed)
+        handler()
+        #expect(try memory.read(UInt16.self, at: D.used + 2) == 1)
+        #expect(try memory.read(UInt32.self, at: D.used + 8) == 32)
     }
 }
