@@ -6,6 +6,19 @@ extension RunCommand {
         if a.has("rng") && a.has("no-rng") { throw .usage("--rng and --no-rng contradict each other", command: name) }
         config.rng = !a.has("no-rng")
         for spec in a.repeated["disk", default: []] { config.disks.append(try parseDisk(spec)) }
+        if let demo = a.options["demo"] {
+            guard demo == "virtio-hostile" else {
+                throw .usage("--demo '\(demo)' is not a built-in demo (there is: virtio-hostile)", command: name)
+            }
+            guard a.positionals.isEmpty, a.options["bench-mmio"] == nil else {
+                throw .usage("--demo replaces the guest: give no IMAGE and no --bench-mmio", command: name)
+            }
+            guard config.rng || !config.disks.isEmpty else {
+                throw .usage(
+                    "--demo virtio-hostile needs a virtio device: drop --no-rng or add a --disk", command: name)
+            }
+            config.payload = .virtioScript(.hostile(layout: config.layout))
+        }
     }
 
     /// `PATH[,readonly][,serial=ID]`. A path containing a comma cannot be given (there is no escape).

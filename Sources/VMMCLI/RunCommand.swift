@@ -29,6 +29,11 @@ enum RunCommand: Subcommand {
                           which the guest sees as vda, vdb, ... in order. readonly: the guest cannot
                           write it; serial=ID: what the guest reads as its serial (up to 20 bytes)
         --rng, --no-rng   a virtio-rng device feeding the guest's /dev/hwrng from getrandom (default on)
+        --demo virtio-hostile
+                          instead of a guest, a built-in malicious virtio driver: it posts looping,
+                          out-of-RAM, overflowing and otherwise broken descriptor chains to the first
+                          virtio device (the first --disk, else the rng), checks each one is refused
+                          with DEVICE_NEEDS_RESET, prints a line and idles until stopped
         --bench-mmio N    instead of a guest, a built-in payload that makes N one-byte UART writes (MMIO
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
         --bench-spin K    with --bench-mmio: a busy loop of K iterations before each write, so the vCPU
@@ -58,7 +63,7 @@ enum RunCommand: Subcommand {
             args, command: name, flags: ["nested", "e2h0", "rng", "no-rng"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
-                "disk",
+                "disk", "demo",
             ])
         if let path = a.options["dump-dtb"] {
             let config = try makeConfig(a)

@@ -26,9 +26,9 @@ public enum DiskError: Error, Hashable, Sendable, CustomStringConvertible {
             "disk image \(path) is \(size) bytes, not a multiple of 512 (pad it, e.g. truncate -s %512 \(path))"
         case .locked(let path, let heldForWriting):
             heldForWriting
-                ? "disk image \(path) is in use: another vmmctl (or another program) has it open read-write; "
+                ? "disk image \(path) is locked: another vmmctl (or another program) has it open read-write; "
                     + "stop that VM or give this one a copy"
-                : "disk image \(path) is in use read-only by another vmmctl (or another program), so it cannot "
+                : "disk image \(path) is locked read-only by another vmmctl (or another program), so it cannot "
                     + "be opened read-write; open it readonly here too, or stop that VM"
         case .serialTooLong(let serial, let limit): "disk serial '\(serial)' is longer than \(limit) bytes"
         case .sizeChanged(let path, let found, let expected):
