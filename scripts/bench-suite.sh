@@ -3,7 +3,7 @@
 # from vmmctl's own monotonic-clock lines (VMMCTL_TIMING=1, --bench-mmio).
 V=/lab/bin/vmmctl G=/lab/guest
 RUNS=${RUNS:-3}
-SECTIONS=${SECTIONS:-boot mmio rss snapshot sparse}
+SECTIONS=${SECTIONS:-boot mmio rss snapshot sparse disk}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
   name=$1 unit=$2; shift 2
@@ -101,4 +101,41 @@ want sparse && for spec in 64M:62M 256M:64M 1G:64M; do
   done
   stats "snapshot ($mem guest, $touch touched)" s $svals
   stats "memory.bin on disk ($mem guest, $touch touched)" MiB $dvals
+done
+
+# virtio-blk: the guest runs diskbench on /dev/vdb (a raw image file in this lab host's /tmp, a tmpfs),
+# then the same diskbench runs here on that file; the guest/host ratio is the figure that matters.
+ratio() { awk -v g="$1" -v h="$2" 'BEGIN { if (h > 0) printf "%.2f", g / h; else print "?" }'; }
+med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+MB=${DISK_MB:-64}
+want disk && for spec in plain:"" nested:--nested; do
+  mode=${spec%%:*} flags=${spec#*:}
+  for m in seqwrite seqread randread; do eval "g_$m=''; h_$m=''"; done
+  i=0
+  while [ $i -lt "$RUNS" ]; do
+    cp "$G/rootfs.ext4" /tmp/bench-root.ext4
+    dd if=/dev/zero of=/tmp/bench.img bs=1048576 count="$MB" 2>/dev/null
+    # shellcheck disable=SC2086
+    "$V" run "$G/Image" --initrd "$G/initrd-virtio" --memory 512M $flags --disk /tmp/bench-root.ext4 \
+      --disk /tmp/bench.img --cmdline "console=ttyAMA0 panic=-1 quiet root=/dev/vda rw vmmctl.test=bench vmmctl.bench.mb=$MB" \
+      </dev/null 2>&1 | tr -d '\r' > /tmp/bench-disk.log
+    for m in seqwrite seqread randread; do
+      v=$(sed -n "s/^DISKBENCH $m [A-Z/a-z]* //p" /tmp/bench-disk.log)
+      [ -n "$v" ] || { echo "no guest $m figure:"; tail -n 5 /tmp/bench-disk.log; v=0; }
+      eval "g_$m=\"\$g_$m $v\""
+      v=$(/lab/check/diskbench /tmp/bench.img $m "$MB" 2000 | sed -n "s/^DISKBENCH $m [A-Z/a-z]* //p")
+      eval "h_$m=\"\$h_$m $v\""
+    done
+    i=$((i+1))
+  done
+  for m in seqwrite seqread randread; do
+    unit=MB/s; [ $m = randread ] && unit=IOPS
+    eval "g=\$g_$m h=\$h_$m"
+    # shellcheck disable=SC2086
+    stats "disk $m guest ($mode, ${MB} MiB)" $unit $g
+    # shellcheck disable=SC2086
+    stats "disk $m lab host (same file)" $unit $h
+    # shellcheck disable=SC2086
+    echo "disk $m guest/host ratio ($mode, medians): $(ratio "$(med $g)" "$(med $h)")"
+  done
 done

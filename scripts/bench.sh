@@ -8,6 +8,8 @@
 #   snapshot:  `vmmctl snapshot` and `vmmctl restore` (to ready-to-run) for 256 MiB and 1 GiB guests
 #   sparse:    `vmmctl snapshot` time and memory.bin's size on disk for guests that touched part of their
 #              RAM (--bench-touch): 62 of 64 MiB, 64 MiB of 256 MiB, 64 MiB of 1 GiB
+#   disk:      virtio-blk sequential write/read MB/s and 4 KiB random-read IOPS in the guest (on /dev/vdb)
+#              next to the same program (scripts/diskbench.c) on the same image file in the lab host
 # (scripts/footprint.sh measures the VMM's own memory and start-up time.)
 # Each is run RUNS times (default 3) and reported as min/median/max. SECTIONS="mmio rss" runs a subset.
 set -euo pipefail
@@ -22,5 +24,7 @@ cp "$lab_dir/vm/Image" "$OUT/guest/Image"
 install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
 { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
 rm -rf "$OUT/guest/root"
+bash "$LAB" cc -O2 -Wall -Wextra -Werror -o "$OUT/check/diskbench" "$ROOT/scripts/diskbench.c"
+bash "$ROOT/scripts/virtio-guest.sh" "$OUT" "$OUT/check/diskbench" >&2
 cp "$ROOT/scripts/bench-suite.sh" "$OUT/check/"
-bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse}" -- sh check/bench-suite.sh
+bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse disk}" -- sh check/bench-suite.sh

@@ -113,6 +113,8 @@ elif [ "$kvm" = 1 ]; then
   cp "$OUT/bin/vmmctl" "$OUT/guest/root/vmmctl"
   { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd-l2"
   rm -rf "$OUT/guest/root"
+  # The disk guests (virtio-blk): initrd-virtio, rootfs.ext4 (mke2fs -d, here) and the lab's e2fsprogs.
+  bash "$ROOT/scripts/virtio-guest.sh" "$OUT"
   say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
   set +e
   bash "$LAB" run -t "${LAB_TIMEOUT:-3600}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \

@@ -3,6 +3,9 @@
 struct Arguments {
     private(set) var flags: Set<String> = []
     private(set) var options: [String: String] = [:]
+    /// Every value of each option in command-line order, for repeatable options (`--disk`);
+    /// `options` keeps the last.
+    private(set) var repeated: [String: [String]] = [:]
     private(set) var positionals: [String] = []
 
     /// Parses `args` for `command` (used in error messages), accepting the given flag and option names
@@ -48,6 +51,7 @@ struct Arguments {
                     i += 1
                 }
                 options[name] = value
+                repeated[name, default: []].append(value ?? "")
             } else {
                 throw .usage("unknown option '--\(name)'", command: command)
             }

@@ -7,6 +7,10 @@ extension CLIError {
     /// anything else carries the library's message. `status` is the usage status for problems found
     /// while reading the command line, the failure status for those the host revealed.
     init(runFlagsFor error: MachineError, status: Int32 = CLIError.usageStatus) {
+        if case .disk(let problem) = error {
+            self.init("--disk: \(problem)", status: status)
+            return
+        }
         guard case .invalidConfig(let problem) = error else {
             self.init(error.description)
             return
@@ -36,6 +40,9 @@ extension CLIError {
             "the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image"
         case .overlappingRegions:
             problem.description
+        case .tooManyVirtioDevices(let requested, let maximum):
+            "\(requested) virtio devices (--disk, plus --rng unless --no-rng): at most \(maximum) fit"
+
         }
     }
 }

@@ -9,6 +9,7 @@ enum RunCommand: Subcommand {
     static let help = """
         Usage: vmmctl run [IMAGE] [--initrd FILE] [--cmdline STR] [--cpus N] [--memory SIZE]
                           [--nested [--e2h0]] [--dump-dtb FILE] [--device PATH]
+                          [--disk PATH[,readonly][,serial=ID]]... [--no-rng]
 
         Boots IMAGE, an arm64 Linux kernel Image (uncompressed; booting.rst), on KVM with an in-kernel
         GICv3, the architected timer, PSCI and a PL011 console on this terminal. Without IMAGE it boots a
@@ -23,6 +24,17 @@ enum RunCommand: Subcommand {
                           PSCI then uses SMC and the timer node lists the EL2 timers
         --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
+        --disk PATH[,readonly][,serial=ID]
+                          a virtio-blk disk: a raw image file or block device (a whole number of
+                          512-byte sectors), locked against a second vmmctl; repeat for more disks,
+                          which the guest sees as vda, vdb, ... in order. readonly: the guest cannot
+                          write it; serial=ID: what the guest reads as its serial (up to 20 bytes)
+        --rng, --no-rng   a virtio-rng device feeding the guest's /dev/hwrng from getrandom (default on)
+        --demo virtio-hostile
+                          instead of a guest, a built-in malicious virtio driver: it posts looping,
+                          out-of-RAM, overflowing and otherwise broken descriptor chains to the first
+                          virtio device (the first --disk, else the rng), checks each one is refused
+                          with DEVICE_NEEDS_RESET, prints a line and idles until stopped
         --bench-mmio N    instead of a guest, a built-in payload that makes N one-byte UART writes (MMIO
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
         --bench-spin K    with --bench-mmio: a busy loop of K iterations before each write, so the vCPU
@@ -51,10 +63,10 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0"],
+            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
-                "bench-touch",
+                "bench-touch", "disk", "demo",
             ])
         if let path = a.options["dump-dtb"] {
             let config = try makeConfig(a)
@@ -147,6 +159,7 @@ enum RunCommand: Subcommand {
             }
             config.memorySize = bytes
         }
+        try addVirtioDevices(a, to: &config)
         do { try config.validate() } catch { throw CLIError(runFlagsFor: error) }
         return config
     }

@@ -144,3 +144,47 @@ restore_and_check_ticks() {
   "$VMMCTL" shutdown --api-socket "$_sock"; wait $rpid
   check_ticks "$_before" "$_log" "$@"
 }
+
+# Disk guests (virtio-blk, issue 9). scripts/virtio-guest.sh builds, next to Image: initrd-virtio (loads
+# the virtio modules and switch_roots to root=/dev/vda), rootfs.ext4 (the pristine ext4 image, never
+# booted itself) and e2fs/ (arm64 debugfs, e2fsck, mke2fs, for the lab; elsewhere the host's own).
+DISK_CMDLINE="console=ttyAMA0 panic=-1 quiet root=/dev/vda rw"
+
+# need_disk_guest: skip (exit 77) unless the disk guest files exist.
+need_disk_guest() { need_guest initrd-virtio rootfs.ext4; }
+
+# e2fs TOOL ARGS...: e2fsprogs' TOOL (debugfs, e2fsck, mke2fs): the lab's copy in $G/e2fs, else the host's.
+e2fs() {
+  _t=$1; shift
+  if [ -x "$G/e2fs/$_t" ]; then "$G/e2fs/$_t" "$@"; else "$_t" "$@"; fi
+}
+
+# fresh_disk PATH: a new copy of the pristine root filesystem at PATH (a test that writes never reuses one).
+fresh_disk() { rm -f "$1"; cp "$G/rootfs.ext4" "$1"; }
+
+# disk_file IMAGE PATH: the contents of the file PATH inside the ext4 IMAGE (debugfs), on stdout.
+disk_file() { e2fs debugfs -R "cat $2" "$1" 2>/dev/null; }
+
+# fsck_clean IMAGE: `e2fsck -fn` finds nothing to fix in IMAGE (exit 0: checked read-only, forced).
+fsck_clean() {
+  _o=$(e2fs e2fsck -fn "$1" 2>&1); _s=$?
+  printf '%s\n' "$_o" | tail -n 2
+  [ "$_s" = 0 ] || { echo "e2fsck -fn $1: exit $_s"; printf '%s\n' "$_o" | head -n 20; return 1; }
+}
+
+# disk_run LOG ARGS...: boots the Debian kernel through initrd-virtio under vmmctl in the foreground with
+# ARGS (the --disk flags, --cmdline, ...), the guest's console and vmmctl's messages in LOG (without the
+# serial line's carriage returns, so a pattern can end in $); returns vmmctl's exit status.
+disk_run() {
+  _l=$1; shift; _t0=$(date +%s)
+  "$VMMCTL" run "$G/Image" --initrd "$G/initrd-virtio" "$@" </dev/null >"$_l.raw" 2>&1; _s=$?
+  tr -d '\r' < "$_l.raw" > "$_l"; rm -f "$_l.raw"
+  echo "(vmmctl ran $(($(date +%s) - _t0)) s, exit $_s)"
+  return $_s
+}
+
+# expect_line LOG PATTERN WHAT: LOG has a line matching PATTERN (carriage returns dropped), else says
+# WHAT was missing and fails.
+expect_line() {
+  tr -d '\r' < "$1" | grep -aq "$2" || { echo "missing: $3 (no line matching '$2')"; return 1; }
+}

@@ -17,8 +17,19 @@
 #ifndef CKVM_HOST_H
 #define CKVM_HOST_H
 
+#include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <malloc.h>
+#include <sys/types.h>
+
+/*
+ * fallocate(2) and getrandom(2) are declared by glibc only under _GNU_SOURCE (<fcntl.h>) or in
+ * <sys/random.h>, neither of which Swift's Glibc module exposes. These are glibc's own prototypes
+ * (fallocate since glibc 2.10, getrandom since 2.25), used by the virtio block and entropy devices
+ * (Sources/VMM/Devices/Virtio): discard and write-zeroes, and the guest's entropy.
+ */
+extern int fallocate(int fd, int mode, off_t offset, off_t len);
+extern ssize_t getrandom(void *buf, size_t buflen, unsigned int flags);
 
 #endif /* CKVM_HOST_H */

@@ -7,6 +7,10 @@ public struct DeviceContext {
     public let warn: @Sendable (String) -> Void
     let makeLine: (UInt32) -> InterruptLine
     var makeDoorbell: (Doorbell, @escaping @Sendable () -> Void) throws(MachineError) -> Void
+    /// Whether doorbell handlers must hold off (the machine is paused: a snapshot may be writing guest
+    /// RAM, which a device serving a queue would change under it). The hub checks it under the device's
+    /// lock; the machine rings every doorbell again when it resumes, so a kick held off is served then.
+    var holdDoorbells: @Sendable () -> Bool = { false }
 
     public init(
         memory: GuestMemory, warn: @escaping @Sendable (String) -> Void,

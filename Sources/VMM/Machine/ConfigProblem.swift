@@ -19,6 +19,8 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case overlappingRegions(String, String)
     /// The built-in payloads run on one vCPU only.
     case builtInGuestNeedsOneVCPU(requested: Int)
+    /// More virtio devices (disks plus the entropy device) than the virtio-mmio window has slots.
+    case tooManyVirtioDevices(requested: Int, maximum: Int)
 
     /// The smallest guest RAM a machine accepts.
     public static let minimumMemory: UInt64 = 16 << 20
@@ -41,6 +43,8 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
             "the guest physical map is inconsistent: \(a) overlaps \(b)"
         case .builtInGuestNeedsOneVCPU(let requested):
             "the built-in guest runs on one vCPU, not \(requested); give a kernel image for more"
+        case .tooManyVirtioDevices(let requested, let maximum):
+            "\(requested) virtio devices: the virtio-mmio window has \(maximum) slots"
         }
     }
 }

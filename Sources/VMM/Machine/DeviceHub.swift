@@ -69,12 +69,17 @@ final class DeviceHub: @unchecked Sendable {
 
     /// Connects every device to the machine (after KVM's vGIC exists and any restore).
     /// Each device's doorbell handlers run with that device's lock held, so a handler on the I/O thread
-    /// and the device's MMIO from a vCPU thread never run at once.
+    /// and the device's MMIO from a vCPU thread never run at once; and not at all while the context
+    /// holds doorbells (a paused machine): a snapshot takes each device's state under the same lock
+    /// after the pause, so no request completes between the device state and the guest RAM it writes.
     func attach(_ context: DeviceContext) throws(MachineError) {
+        let hold = context.holdDoorbells
         for slot in slots {
             var own = context
             own.makeDoorbell = { (doorbell, handler) throws(MachineError) in
-                try context.makeDoorbell(doorbell) { slot.lock.withLock { _ in handler() } }
+                try context.makeDoorbell(doorbell) {
+                    slot.lock.withLock { _ in if !hold() { handler() } }
+                }
             }
             try slot.withDevice { (device) throws(MachineError) in try device.attach(own) }
         }

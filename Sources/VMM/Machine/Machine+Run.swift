@@ -60,8 +60,13 @@ extension Machine {
         return true
     }
 
-    /// Lets paused vCPUs run again.
-    public func resume() { gate.resume() }
+    /// Lets paused vCPUs run again, and rings every device doorbell once: a kick that came while paused
+    /// was held off (`DeviceContext.holdDoorbells`) and is served now (a device finding nothing new
+    /// does nothing).
+    public func resume() {
+        gate.resume()
+        for event in doorbells.events { try? event.signal() }
+    }
 
     /// Whether a pause is in force.
     public var isPaused: Bool { gate.isPaused }

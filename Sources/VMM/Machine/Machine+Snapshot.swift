@@ -73,7 +73,7 @@ extension Machine {
         try config.validate()
         // The same devices a fresh boot of this shape registers, each given its own saved state
         // before KVM is touched (a snapshot of a machine with other devices is refused here).
-        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
+        let hub = try DeviceHub(MachineDevices.restored(state.devices, layout: config.layout, console: console))
         try hub.restoreStates(state.devices)
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features),

@@ -37,7 +37,7 @@ public final class Machine: @unchecked Sendable {
     /// asks for a doorbell, stopped when the machine goes away.
     let ioThread: IOThread
     /// The eventfds behind the doorbells devices registered, kept alive with the machine.
-    private let doorbells = DoorbellBox()
+    let doorbells = DoorbellBox()
 
     /// The KVM side of a machine, built in the lab-proven order.
     struct Parts {
@@ -63,7 +63,7 @@ public final class Machine: @unchecked Sendable {
         adding extra: [any MachineDevice]
     ) throws(MachineError) {
         try config.validate()
-        let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console) + extra)
+        let hub = try DeviceHub(MachineDevices.standard(config: config, console: console) + extra)
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
         let parts = try Self.bringUp(
@@ -103,17 +103,18 @@ public final class Machine: @unchecked Sendable {
         self.expectedDemoOutput = expectedDemoOutput
         do { ioThread = try IOThread(name: "vmmctl I/O") } catch { throw .kvm(error) }
         let vm = parts.vm
-        let (ioThread, doorbells) = (ioThread, doorbells)
-        try devices.attach(
-            DeviceContext(
-                memory: parts.memory, warn: warn,
-                interrupt: { spi in
-                    let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + spi)))
-                    return InterruptLine { level in irq.set(level) }
-                },
-                doorbell: { (doorbell, handler) throws(MachineError) in
-                    try Self.ring(doorbell, handler, vm: vm, ioThread: ioThread, keep: doorbells)
-                }))
+        let (ioThread, doorbells, gate) = (ioThread, doorbells, gate)
+        var context = DeviceContext(
+            memory: parts.memory, warn: warn,
+            interrupt: { spi in
+                let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + spi)))
+                return InterruptLine { level in irq.set(level) }
+            },
+            doorbell: { (doorbell, handler) throws(MachineError) in
+                try Self.ring(doorbell, handler, vm: vm, ioThread: ioThread, keep: doorbells)
+            })
+        context.holdDoorbells = { gate.isPaused }
+        try devices.attach(context)
     }
 
     deinit { ioThread.stop() }
@@ -213,10 +214,13 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood, .smpCounters:
+        case .demo, .uartFlood, .smpCounters, .virtioScript:
             let program: GuestProgram
             do {
-                if case .smpCounters(let started, let spin) = config.payload {
+                if case .virtioScript(let script) = config.payload {
+                    program = try DemoGuest.virtioScript(
+                        script, uartBase: layout.uartBase, loadAddress: layout.ramBase, hasEL2: config.nested)
+                } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
@@ -303,13 +307,13 @@ extension Machine {
     /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
     public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
         try config.validate()
-        let devices = try DeviceHub(MachineDevices.standard(layout: config.layout, console: { _ in })).deviceTree
+        let devices = try DeviceHub(MachineDevices.standard(config: config, console: { _ in })).deviceTree
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
         case .linuxFiles(let kernel, let initrd):
             return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices).dtb ?? []
-        case .demo, .uartFlood, .smpCounters, .restored:
+        case .demo, .uartFlood, .smpCounters, .virtioScript, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

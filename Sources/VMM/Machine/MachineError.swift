@@ -23,6 +23,8 @@ public enum MachineError: Error, CustomStringConvertible {
     case snapshotFailed(SnapshotError)
     /// A control-socket request could not be understood.
     case badRequest(String)
+    /// A disk image cannot be used (missing, locked, not whole sectors, changed since the snapshot).
+    case disk(DiskError)
     /// A KVM or system call failed.
     case kvm(any Error)
 
@@ -33,6 +35,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .snapshotFailed(let e): return "\(e)"
         case .badSnapshot(let e): return "\(e)"
         case .deviceState(let e): return "\(e)"
+        case .disk(let e): return "\(e)"
         case .notRunning: return "the VM is not running"
         case .stoppedWhilePausing: return "the VM stopped while pausing"
         case .kvm(let e): return "\(e)"

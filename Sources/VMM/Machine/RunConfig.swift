@@ -17,6 +17,9 @@ public struct RunConfig: Sendable {
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
+        /// A built-in virtio driver (`DemoGuest.virtioScript`): the KVM-tier tests' driver, and the
+        /// malicious one of `--demo virtio-hostile` (`VirtioScript.hostile(layout:)`).
+        case virtioScript(VirtioScript)
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
@@ -25,7 +28,7 @@ public struct RunConfig: Sendable {
         /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
         var isSingleVCPUBuiltIn: Bool {
             switch self {
-            case .demo, .uartFlood: true
+            case .demo, .uartFlood, .virtioScript: true
             case .smpCounters, .linux, .linuxFiles, .restored: false
             }
         }
@@ -43,6 +46,11 @@ public struct RunConfig: Sendable {
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout
+    /// virtio-blk disks, in the order the guest sees them (vda, vdb, ...).
+    public var disks: [DiskConfig] = []
+    /// A virtio-rng device (the command line turns it on by default; the library default is off so a
+    /// machine without it keeps the device tree it always had).
+    public var rng = false
 
     public init(
         payload: Payload, cmdline: String = "", vcpuCount: Int = 1, memorySize: UInt64 = 256 << 20,
@@ -90,8 +98,28 @@ public struct RunConfig: Sendable {
         if let (a, b) = layout.firstOverlap(vcpus: vcpuCount, memorySize: memorySize) {
             throw .invalidConfig(.overlappingRegions(a, b))
         }
+        let virtioDevices = disks.count + (rng ? 1 : 0)
+        guard virtioDevices <= MachineLayout.virtioMMIOSlotCount else {
+            throw .invalidConfig(
+                .tooManyVirtioDevices(requested: virtioDevices, maximum: MachineLayout.virtioMMIOSlotCount))
+        }
         if payload.isSingleVCPUBuiltIn && vcpuCount != 1 {
             throw .invalidConfig(.builtInGuestNeedsOneVCPU(requested: vcpuCount))
         }
+    }
+}
+
+/// One `--disk`: a raw image file or block device for a virtio-blk device.
+public struct DiskConfig: Hashable, Sendable {
+    public var path: String
+    /// Open read-only (VIRTIO_BLK_F_RO; the guest's writes are refused).
+    public var readOnly: Bool
+    /// What GET_ID reports (at most 20 bytes; the guest's /sys/block/vdX/serial).
+    public var serial: String
+
+    public init(path: String, readOnly: Bool = false, serial: String = "") {
+        self.path = path
+        self.readOnly = readOnly
+        self.serial = serial
     }
 }
