@@ -1,6 +1,6 @@
 /// Memory attributes as PAR_EL1.ATTR and PAR_EL1.SH report them (Arm ARM DDI0487, D8.5 "Memory region
 /// attributes"; D8.6 "Combining stage 1 and stage 2 attributes", without FEAT_S2FWB).
-enum MemoryAttributes {
+public enum MemoryAttributes {
     /// Attr<n> of a MAIR_ELx value.
     static func mairAttribute(_ mair: UInt64, index: UInt64) -> UInt8 {
         UInt8(truncatingIfNeeded: mair >> (8 * (index & 7)))
@@ -41,7 +41,7 @@ enum MemoryAttributes {
     /// Stage 1 Attr<n> combined with a stage 2 MemAttr[3:0] into the MAIR-form attribute the S12 AT
     /// operations report: Device wins over Normal, the stricter Device type wins (nGnRnE < nGnRE < nGRE <
     /// GRE), and for Normal memory the stricter cacheability of each of inner and outer.
-    static func combine(stage1 attr: UInt8, stage2 memAttr: UInt8) -> UInt8 {
+    public static func combine(stage1 attr: UInt8, stage2 memAttr: UInt8) -> UInt8 {
         let stage2Device = memAttr >> 2 == 0
         if isDevice(attr) || stage2Device {
             let type1 = isDevice(attr) ? (attr >> 2) & 3 : 3
@@ -55,7 +55,7 @@ enum MemoryAttributes {
 
     /// The more shareable of two SH values; Outer Shareable (0b10) is the widest domain, then Inner
     /// Shareable (0b11), then Non-shareable.
-    static func combine(shareability sh1: UInt64, _ sh2: UInt64) -> UInt64 {
+    public static func combine(shareability sh1: UInt64, _ sh2: UInt64) -> UInt64 {
         func width(_ sh: UInt64) -> Int { sh == 0b10 ? 2 : (sh == 0b11 ? 1 : 0) }
         return width(sh1) >= width(sh2) ? sh1 : sh2
     }

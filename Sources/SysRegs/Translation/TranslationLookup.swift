@@ -55,13 +55,17 @@ struct TranslationLookup {
                 descriptor = try fetch(address, level, &steps)
             } catch {
                 let decision: WalkDecision = error.stage2 != stage2 ? .stage2Fault : .notInMemory
-                steps.append(WalkStep(stage: stage, level: level, tableAddress: table, descriptorAddress: address,
-                                      descriptor: nil, decision: decision))
+                steps.append(
+                    WalkStep(
+                        stage: stage, level: level, tableAddress: table, descriptorAddress: address,
+                        descriptor: nil, decision: decision))
                 throw error
             }
             func record(_ decision: WalkDecision) {
-                steps.append(WalkStep(stage: stage, level: level, tableAddress: table, descriptorAddress: address,
-                                      descriptor: descriptor, decision: decision))
+                steps.append(
+                    WalkStep(
+                        stage: stage, level: level, tableAddress: table, descriptorAddress: address,
+                        descriptor: descriptor, decision: decision))
             }
             guard descriptor & 1 == 1 else {
                 record(.invalid)
@@ -70,15 +74,17 @@ struct TranslationLookup {
             let isTableOrPage = descriptor & 2 != 0
             if !isTableOrPage && (level == 3 || !granule.allowsBlock(level: level)) {
                 record(.reservedEncoding)
-                throw fault(.translation, level: level,
-                            "bits [1:0] = 0b01 at level \(level): no block descriptors there with \(granule)")
+                throw fault(
+                    .translation, level: level,
+                    "bits [1:0] = 0b01 at level \(level): no block descriptors there with \(granule)")
             }
             if isTableOrPage && level < 3 {
                 let next = descriptor & Self.addressMask & ~((1 << UInt64(granule.pageShift)) - 1)
                 guard next >> UInt64(outputSize) == 0 else {
                     record(.addressTooLarge(next, bits: outputSize))
-                    throw fault(.addressSize, level: level,
-                                "next-level table address \(hex(next)) exceeds \(outputSize) bits")
+                    throw fault(
+                        .addressSize, level: level,
+                        "next-level table address \(hex(next)) exceeds \(outputSize) bits")
                 }
                 record(.table(next: next))
                 tableAttributes |= descriptor >> 59
@@ -93,8 +99,9 @@ struct TranslationLookup {
                 throw fault(.addressSize, level: level, "output address \(hex(oa)) exceeds \(outputSize) bits")
             }
             record(level == 3 ? .page(outputAddress: oa, size: size) : .block(outputAddress: oa, size: size))
-            return Leaf(descriptor: descriptor, level: level, outputAddress: oa | (input & (size - 1)),
-                        tableAttributes: tableAttributes)
+            return Leaf(
+                descriptor: descriptor, level: level, outputAddress: oa | (input & (size - 1)),
+                tableAttributes: tableAttributes)
         }
     }
 }

@@ -30,7 +30,8 @@ public struct TranslationWalker<Memory: GuestPhysicalMemory> {
         var steps: [WalkStep] = []
         var notes: [String] = []
         var builder = ResultBuilder(
-            operation: operation, regime: regime, input: address, stage2Used: stage2On, stage1Disabled: s1.sctlr & 1 == 0)
+            operation: operation, regime: regime, input: address, stage2Used: stage2On,
+            stage1Disabled: s1.sctlr & 1 == 0)
         do {
             let stage1 = try walkStage1(
                 address, control: s1, regime: regime, operation: operation, stage2: s2, steps: &steps, notes: &notes)
