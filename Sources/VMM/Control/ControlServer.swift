@@ -47,6 +47,7 @@ public final class ControlServer: @unchecked Sendable {
                 channel.sendOK()
             case "dump-regs": channel.sendOK(try dumpRegs())
             case "snapshot": try snapshot(argument, channel)
+            case "read-memory": channel.sendOK(try readMemory(argument))
             case "shutdown":
                 channel.sendOK()
                 machine.requestStop(.shutdownRequested)
