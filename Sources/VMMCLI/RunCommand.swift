@@ -26,6 +26,8 @@ enum RunCommand: Subcommand {
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
         --bench-spin K    with --bench-mmio: a busy loop of K iterations before each write, so the vCPU
                           spends its time running guest code rather than in exits
+        --at-probe        with --nested: a built-in guest hypervisor that runs AT instructions over
+                          pre-built page tables and prints each PAR_EL1 (the proof of 'vmmctl translate')
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
                           snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else
@@ -48,7 +50,7 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0"],
+            args, command: name, flags: ["nested", "e2h0", "at-probe"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
             ])
@@ -112,6 +114,8 @@ enum RunCommand: Subcommand {
                 spin = k
             }
             payload = .uartFlood(count: count, spin: spin)
+        } else if a.has("at-probe") {
+            payload = .atProbe
         } else {
             if a.options["initrd"] != nil {
                 throw .usage("--initrd needs a kernel IMAGE", command: name)

@@ -208,10 +208,15 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood, .smpCounters:
+        case .demo, .uartFlood, .smpCounters, .atProbe:
             let program: GuestProgram
             do {
-                if case .smpCounters(let started, let spin) = config.payload {
+                if case .atProbe = config.payload {
+                    guard config.nested else { throw DemoGuestError.atProbeNeedsEL2 }
+                    program = try DemoGuest.atProbe(
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
+                        ramSize: config.memorySize, e2h: !config.e2h0)
+                } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
@@ -288,7 +293,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
-        case .demo, .uartFlood, .smpCounters, .restored:
+        case .demo, .uartFlood, .smpCounters, .atProbe, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

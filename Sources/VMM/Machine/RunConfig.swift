@@ -13,6 +13,9 @@ public struct RunConfig: Sendable {
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
+        /// The AT probe (`DemoGuest.atProbe`, nested only): AT instructions over pre-built tables, each
+        /// PAR_EL1 printed, then a WFI loop to be snapshotted for `vmmctl translate` to check.
+        case atProbe
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
@@ -21,7 +24,7 @@ public struct RunConfig: Sendable {
         /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
         var isSingleVCPUBuiltIn: Bool {
             switch self {
-            case .demo, .uartFlood: true
+            case .demo, .uartFlood, .atProbe: true
             case .smpCounters, .linux, .restored: false
             }
         }
