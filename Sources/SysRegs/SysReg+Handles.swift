@@ -17,10 +17,14 @@ extension SysReg {
     // Identification.
     public static let MPIDR_EL1 = sysreg("MPIDR_EL1", (3, 0, 0, 0, 5))
     public static let ID_AA64MMFR0_EL1 = sysreg("ID_AA64MMFR0_EL1", (3, 0, 0, 7, 0))
+    public static let ID_AA64MMFR1_EL1 = sysreg("ID_AA64MMFR1_EL1", (3, 0, 0, 7, 1))
 
     // EL1.
     public static let SCTLR_EL1 = sysreg("SCTLR_EL1", (3, 0, 1, 0, 0))
+    public static let TTBR0_EL1 = sysreg("TTBR0_EL1", (3, 0, 2, 0, 0), width: .bits128)
+    public static let TTBR1_EL1 = sysreg("TTBR1_EL1", (3, 0, 2, 0, 1), width: .bits128)
     public static let TCR_EL1 = sysreg("TCR_EL1", (3, 0, 2, 0, 2))
+    public static let MAIR_EL1 = sysreg("MAIR_EL1", (3, 0, 10, 2, 0))
     public static let ESR_EL1 = sysreg("ESR_EL1", (3, 0, 5, 2, 0))
     public static let PAR_EL1 = sysreg("PAR_EL1", (3, 0, 7, 4, 0), width: .bits128)
     public static let VBAR_EL1 = sysreg("VBAR_EL1", (3, 0, 12, 0, 0))
@@ -34,6 +38,8 @@ extension SysReg {
     public static let HCR_EL2 = sysreg("HCR_EL2", (3, 4, 1, 1, 0))
     public static let MDCR_EL2 = sysreg("MDCR_EL2", (3, 4, 1, 1, 1))
     public static let CPTR_EL2 = sysreg("CPTR_EL2", (3, 4, 1, 1, 2))
+    public static let TTBR0_EL2 = sysreg("TTBR0_EL2", (3, 4, 2, 0, 0), width: .bits128)
+    public static let TTBR1_EL2 = sysreg("TTBR1_EL2", (3, 4, 2, 0, 1), width: .bits128)
     public static let TCR_EL2 = sysreg("TCR_EL2", (3, 4, 2, 0, 2))
     public static let VTTBR_EL2 = sysreg("VTTBR_EL2", (3, 4, 2, 1, 0), width: .bits128)
     public static let VTCR_EL2 = sysreg("VTCR_EL2", (3, 4, 2, 1, 2))
@@ -41,6 +47,7 @@ extension SysReg {
     public static let SPSR_EL2 = sysreg("SPSR_EL2", (3, 4, 4, 0, 0))
     public static let ELR_EL2 = sysreg("ELR_EL2", (3, 4, 4, 0, 1))
     public static let ESR_EL2 = sysreg("ESR_EL2", (3, 4, 5, 2, 0))
+    public static let MAIR_EL2 = sysreg("MAIR_EL2", (3, 4, 10, 2, 0))
     public static let VBAR_EL2 = sysreg("VBAR_EL2", (3, 4, 12, 0, 0))
     public static let CNTHCTL_EL2 = sysreg("CNTHCTL_EL2", (3, 4, 14, 1, 0))
     public static let SP_EL2 = sysreg("SP_EL2", (3, 6, 4, 1, 0))
@@ -58,11 +65,11 @@ extension SysReg {
     /// Every handle above.
     public static let all: [SysReg] = [
         X0, X1, X2, X3, SP_EL0, PC, PSTATE, SP_EL1, ELR_EL1, SPSR_EL1,
-        MPIDR_EL1, ID_AA64MMFR0_EL1,
-        SCTLR_EL1, TCR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
+        MPIDR_EL1, ID_AA64MMFR0_EL1, ID_AA64MMFR1_EL1,
+        SCTLR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, MAIR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
         CNTPCT_EL0, CNTVCT_EL0,
-        SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2, SPSR_EL2, ELR_EL2, ESR_EL2,
-        VBAR_EL2, CNTHCTL_EL2, SP_EL2,
+        SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TTBR0_EL2, TTBR1_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2,
+        SPSR_EL2, ELR_EL2, ESR_EL2, MAIR_EL2, VBAR_EL2, CNTHCTL_EL2, SP_EL2,
         ICC_CTLR_EL1, ICC_SRE_EL1, ICH_VTR_EL2, ICH_MISR_EL2, ICH_EISR_EL2, ICH_ELRSR_EL2, ICH_HCR_EL2,
         ICH_VMCR_EL2,
     ]

@@ -49,7 +49,7 @@ extension RegisterDump {
             ("exceptionLevel", c.exceptionLevel.map { .string("EL\($0)") } ?? .null),
             ("mode", c.mode.map(JSONValue.string) ?? .null),
             ("stackPointer", c.stackPointer.map(JSONValue.string) ?? .null),
-            ("regime", c.regime.map(JSONValue.string) ?? .null),
+            ("regime", c.regime.map { .string($0.rawValue) } ?? (c.exceptionLevel == 3 ? .string("EL3") : .null)),
         ]
         if c.hasEL2 { members.append(("hcr", hcrJSON(c))) }
         if v.events.serrorPending {

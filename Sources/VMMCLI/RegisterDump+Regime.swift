@@ -13,8 +13,9 @@ extension RegisterDump {
         /// `SP_EL2`, or `SP_EL0` for the `t` modes.
         let stackPointer: String?
         let aarch32: Bool
-        /// `EL1&0`, `EL2`, `EL2&0`; nil without PSTATE.
-        let regime: String?
+        /// The translation regime of the current exception level; nil without PSTATE, or at EL3 (which
+        /// KVM guests never reach).
+        let regime: TranslationRegime?
         /// The vCPU has EL2 (KVM_ARM_VCPU_HAS_EL2).
         let hasEL2: Bool
         /// HCR_EL2.E2H and TGE (false on EL1 vCPUs, and E2H always false on E2H0 ones, where it is RES0).
@@ -52,17 +53,7 @@ extension RegisterDump {
                 exceptionLevel = el
                 stackPointer = handler ? "SP_EL\(el)" : "SP_EL0"
             }
-            regime = Self.regime(el: exceptionLevel ?? 0, hasEL2: hasEL2, e2h: e2h, tge: tge)
-        }
-
-        /// The translation regime of exception level `el`.
-        static func regime(el: Int, hasEL2: Bool, e2h: Bool, tge: Bool) -> String {
-            switch el {
-            case 3: return "EL3"
-            case 2: return e2h ? "EL2&0" : "EL2"
-            case 0 where hasEL2 && e2h && tge: return "EL2&0"
-            default: return "EL1&0"
-            }
+            regime = TranslationRegime.current(exceptionLevel: exceptionLevel ?? 0, hasEL2: hasEL2, e2h: e2h, tge: tge)
         }
 
         /// VTTBR_EL2.VMID, bits [63:48] (16-bit VMIDs; [63:56] are RES0 with 8-bit ones).
@@ -80,15 +71,15 @@ extension RegisterDump {
 
         /// One line on the regime and why.
         var regimeText: String {
-            guard let regime else { return "unknown (no PSTATE in the state)" }
+            guard exceptionLevel != nil else { return "unknown (no PSTATE in the state)" }
             let hcrText = "HCR_EL2.E2H=\(e2h ? 1 : 0), TGE=\(tge ? 1 : 0)"
+            guard let regime else { return "EL3 (\(hcrText))" }
             guard hasEL2 else { return "\(regime) (an EL1 vCPU: stage 2 belongs to the host's KVM)" }
             switch regime {
-            case "EL2&0" where exceptionLevel == 0: return "EL2&0 (\(hcrText): a host application under VHE)"
-            case "EL2&0": return "EL2&0 (\(hcrText): the guest hypervisor, VHE)"
-            case "EL2": return "EL2 (\(hcrText): the guest hypervisor, non-VHE)"
-            case "EL1&0": return "EL1&0 (\(hcrText): the guest hypervisor's guest)"
-            default: return "\(regime) (\(hcrText))"
+            case .el20 where exceptionLevel == 0: return "EL2&0 (\(hcrText): a host application under VHE)"
+            case .el20: return "EL2&0 (\(hcrText): the guest hypervisor, VHE)"
+            case .el2: return "EL2 (\(hcrText): the guest hypervisor, non-VHE)"
+            case .el10: return "EL1&0 (\(hcrText): the guest hypervisor's guest)"
             }
         }
 

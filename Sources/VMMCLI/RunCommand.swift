@@ -41,6 +41,8 @@ enum RunCommand: Subcommand {
                           spends its time running guest code rather than in exits
         --bench-touch SIZE with --bench-mmio: first write one word to every page of SIZE of RAM (a guest
                           that has used that much memory: sparse snapshot tests and benchmarks)
+        --at-probe        with --nested: a built-in guest hypervisor that runs AT instructions over
+                          pre-built page tables and prints each PAR_EL1 (the proof of 'vmmctl translate')
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
                           snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else
@@ -63,7 +65,7 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng"],
+            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
                 "bench-touch", "disk", "demo",
@@ -138,6 +140,8 @@ enum RunCommand: Subcommand {
                 touch = bytes
             }
             payload = .uartFlood(count: count, spin: spin, touch: touch)
+        } else if a.has("at-probe") {
+            payload = .atProbe
         } else {
             if a.options["initrd"] != nil {
                 throw .usage("--initrd needs a kernel IMAGE", command: name)

@@ -8,6 +8,7 @@ public enum VMMCTL {
     static let subcommands: [any Subcommand.Type] = [
         RunCommand.self, DumpRegsCommand.self, SnapshotCommand.self, RestoreCommand.self, PauseCommand.self,
         ResumeCommand.self, StatusCommand.self, ShutdownCommand.self, RegsCommand.self, CheckCommand.self,
+        TranslateCommand.self, MemCommand.self,
     ]
 
     public static let version = "0.1.0"

@@ -73,7 +73,8 @@ struct RegisterDumpRegimeTests {
             (2, true, true, false, "EL2&0"), (3, false, false, false, "EL3"),
         ])
     func regimes(el: Int, hasEL2: Bool, e2h: Bool, tge: Bool, expected: String) {
-        #expect(RegisterDump.ExecutionContext.regime(el: el, hasEL2: hasEL2, e2h: e2h, tge: tge) == expected)
+        let regime = TranslationRegime.current(exceptionLevel: el, hasEL2: hasEL2, e2h: e2h, tge: tge)
+        #expect((regime?.rawValue ?? "EL3") == expected)
     }
 }
 

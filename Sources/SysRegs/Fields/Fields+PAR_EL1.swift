@@ -11,7 +11,7 @@ extension FieldLayout {
     ]
     private static let parFormat: [UInt128: String] = [0: "64-bit format", 1: "128-bit format"]
 
-    /// Fault status codes reported in PAR_EL1.FST (the Data Abort DFSC encoding, without external aborts).
+    /// Fault status codes reported in PAR_EL1.FST (the Data Abort DFSC encoding).
     static let parFaultStatus: [UInt128: String] = [
         0b000000: "Address size fault, level 0 or translation table base register",
         0b000001: "Address size fault, level 1",
@@ -29,6 +29,11 @@ extension FieldLayout {
         0b001101: "Permission fault, level 1",
         0b001110: "Permission fault, level 2",
         0b001111: "Permission fault, level 3",
+        0b010000: "Synchronous External abort, not on translation table walk",
+        0b010100: "Synchronous External abort on translation table walk, level 0",
+        0b010101: "Synchronous External abort on translation table walk, level 1",
+        0b010110: "Synchronous External abort on translation table walk, level 2",
+        0b010111: "Synchronous External abort on translation table walk, level 3",
         0b011011: "Synchronous parity or ECC error on translation table walk, level -1",
         0b011100: "Synchronous parity or ECC error on translation table walk, level 0",
         0b011101: "Synchronous parity or ECC error on translation table walk, level 1",

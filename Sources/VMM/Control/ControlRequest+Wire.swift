@@ -10,6 +10,7 @@ extension ControlRequest {
         case .dumpRegs: .dumpRegs
         case .snapshot: .snapshot
         case .shutdown: .shutdown
+        case .readMemory: .readMemory
         }
     }
 
@@ -20,6 +21,9 @@ extension ControlRequest {
         case .snapshot(let directory, let then):
             w.string(directory)
             w.u8(then.rawValue)
+        case .readMemory(let address, let count):
+            w.u64(address)
+            w.u32(count)
         }
     }
 
@@ -35,6 +39,7 @@ extension ControlRequest {
         case .shutdown: .shutdown
         case .snapshot:
             .snapshot(directory: try r.path("directory"), then: try r.enumeration(AfterSnapshot.self, "then"))
+        case .readMemory: .readMemory(address: try r.u64("address"), count: try r.u32("count"))
         }
     }
 

@@ -18,6 +18,9 @@ public enum ControlRequest: Equatable, Sendable {
     case snapshot(directory: String, then: AfterSnapshot)
     /// Stop the VM; its `vmmctl run` exits 0.
     case shutdown
+    /// `count` bytes of guest RAM at guest-physical `address`, served only while the VM is paused
+    /// (`vmmctl translate` and `vmmctl mem read` on a running VM).
+    case readMemory(address: UInt64, count: UInt32)
 
     /// What the VM does once a snapshot is written.
     public enum AfterSnapshot: UInt8, CaseIterable, Sendable, CustomStringConvertible {
@@ -55,4 +58,5 @@ public enum ControlVerb: String, CaseIterable, Sendable {
     case dumpRegs = "dump-regs"
     case snapshot
     case shutdown
+    case readMemory = "read-memory"
 }

@@ -28,6 +28,7 @@ final class MachineController: Sendable {
             case .dumpRegs: return .init(.ok(try dumpRegs()))
             case .snapshot(let directory, let then): return try snapshot(directory, then, progress)
             case .shutdown: return .init(.ok([])) { machine.requestStop(.shutdownRequested) }
+            case .readMemory(let address, let count): return .init(.ok(try readMemory(address, count)))
             }
         } catch {
             return .init(.error(error.description))

@@ -67,6 +67,31 @@ extension A64Assembler {
         emit(0xD508_001F | f.op1 << 16 | f.crn << 12 | f.crm << 8 | f.op2 << 5)
     }
 
+    /// `AT <operation>, Xt`: SYS #op1, C7, Cm, #op2, Xt (Arm ARM C5.5 "A64 system instructions for address
+    /// translation"); the result lands in PAR_EL1 after the next context synchronisation (ISB).
+    public mutating func at(_ operation: ATOperation, _ rt: A64.Register) {
+        guard let r = fields("at", [(rt, .zr)]) else { return }
+        let (op1, crm, op2): (UInt32, UInt32, UInt32)
+        switch operation {
+        case .S1E1R: (op1, crm, op2) = (0, 8, 0)
+        case .S1E1W: (op1, crm, op2) = (0, 8, 1)
+        case .S1E0R: (op1, crm, op2) = (0, 8, 2)
+        case .S1E0W: (op1, crm, op2) = (0, 8, 3)
+        case .S1E1RP: (op1, crm, op2) = (0, 9, 0)
+        case .S1E1WP: (op1, crm, op2) = (0, 9, 1)
+        case .S1E2R: (op1, crm, op2) = (4, 8, 0)
+        case .S1E2W: (op1, crm, op2) = (4, 8, 1)
+        case .S12E1R: (op1, crm, op2) = (4, 8, 4)
+        case .S12E1W: (op1, crm, op2) = (4, 8, 5)
+        case .S12E0R: (op1, crm, op2) = (4, 8, 6)
+        case .S12E0W: (op1, crm, op2) = (4, 8, 7)
+        }
+        emit(0xD508_7000 | op1 << 16 | crm << 8 | op2 << 5 | r[0])
+    }
+
+    /// `MSR PAN, #imm` (FEAT_PAN): op1=0b000, op2=0b100.
+    public mutating func msrPAN(_ enabled: Bool) { emit(0xD500_409F | (enabled ? 1 : 0) << 8) }
+
     // MARK: Exception generation: 11010100 | opc[23:21] | imm16[20:5] | op2=000 | LL
 
     /// `SVC #imm16`: supervisor call to EL1.

@@ -214,12 +214,17 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood, .smpCounters, .virtioScript:
+        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe:
             let program: GuestProgram
             do {
                 if case .virtioScript(let script) = config.payload {
                     program = try DemoGuest.virtioScript(
                         script, uartBase: layout.uartBase, loadAddress: layout.ramBase, hasEL2: config.nested)
+                } else if case .atProbe = config.payload {
+                    guard config.nested else { throw DemoGuestError.atProbeNeedsEL2 }
+                    program = try DemoGuest.atProbe(
+                        uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
+                        ramSize: config.memorySize, e2h: !config.e2h0)
                 } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
@@ -313,7 +318,7 @@ extension Machine {
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
         case .linuxFiles(let kernel, let initrd):
             return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices).dtb ?? []
-        case .demo, .uartFlood, .smpCounters, .virtioScript, .restored:
+        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

@@ -20,6 +20,9 @@ public struct RunConfig: Sendable {
         /// A built-in virtio driver (`DemoGuest.virtioScript`): the KVM-tier tests' driver, and the
         /// malicious one of `--demo virtio-hostile` (`VirtioScript.hostile(layout:)`).
         case virtioScript(VirtioScript)
+        /// The AT probe (`DemoGuest.atProbe`, nested only): AT instructions over pre-built tables, each
+        /// PAR_EL1 printed, then a WFI loop to be snapshotted for `vmmctl translate` to check.
+        case atProbe
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
@@ -28,7 +31,7 @@ public struct RunConfig: Sendable {
         /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
         var isSingleVCPUBuiltIn: Bool {
             switch self {
-            case .demo, .uartFlood, .virtioScript: true
+            case .demo, .uartFlood, .virtioScript, .atProbe: true
             case .smpCounters, .linux, .linuxFiles, .restored: false
             }
         }
