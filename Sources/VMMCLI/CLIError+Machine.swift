@@ -7,6 +7,10 @@ extension CLIError {
     /// anything else carries the library's message. `status` is the usage status for problems found
     /// while reading the command line, the failure status for those the host revealed.
     init(runFlagsFor error: MachineError, status: Int32 = CLIError.usageStatus) {
+        if case .mte(let problem) = error {
+            self.init(Self.mteFlagWording(problem), status: status)
+            return
+        }
         guard case .invalidConfig(let problem) = error else {
             self.init(error.description)
             return
@@ -35,6 +39,18 @@ extension CLIError {
         case .builtInGuestNeedsOneVCPU:
             "the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image"
         case .overlappingRegions:
+            problem.description
+        }
+    }
+
+    /// `--mte` problems: the library's reason, then what to do in terms of the command line.
+    static func mteFlagWording(_ problem: MTEProblem) -> String {
+        switch problem {
+        case .hostLacksMTE:
+            "--mte: \(problem); run without --mte (in the lab: `lab run --mte`)"
+        case .hiddenFromEL2:
+            "--mte with --nested: \(problem); drop one of --mte and --nested"
+        case .snapshotNeedsMTE:
             problem.description
         }
     }

@@ -87,7 +87,7 @@ public final class ControlServer: @unchecked Sendable {
         do {
             let state = try machine.captureState()
             try SnapshotStore.write(
-                state: state, memory: machine.guestMemory, to: directory,
+                state: state, memory: machine.guestMemory, tags: try machine.captureTags(), to: directory,
                 progress: { done, total in channel.send(line: "PROGRESS \(done) \(total)") })
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }

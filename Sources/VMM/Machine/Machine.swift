@@ -149,6 +149,7 @@ public final class Machine: @unchecked Sendable {
             try system.require(features.first?.requiredCapabilities ?? [])
             try Self.checkVCPUCount(system, features.count)
             let vm = try system.createVM()
+            if config.mte { try Self.enableMTE(system, vm) }
             let memory = try makeMemory()
             try vm.map(memory)
             let gic = try GICv3(
@@ -160,6 +161,7 @@ public final class Machine: @unchecked Sendable {
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
                 try vcpu.initialize(features: f)
+                if config.mte && f.el2 && index == 0 { try Self.checkMTEVisible(vcpu) }
                 for step in steps[index] { try step.afterInit(vcpu) }
                 vcpus.append(vcpu)
             }

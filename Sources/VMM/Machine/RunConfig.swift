@@ -36,14 +36,19 @@ public struct RunConfig: Sendable {
     public var nested: Bool
     /// With `nested`: EL2 without VHE (KVM_ARM_VCPU_HAS_EL2_E2H0).
     public var e2h0: Bool
+    /// FEAT_MTE2 for the guest (KVM_CAP_ARM_MTE on the VM, before any vCPU): allocation tags in
+    /// guest memory, the MTE registers, and a tag file in snapshots.
+    public var mte: Bool
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout
 
     public init(
         payload: Payload, cmdline: String = "", vcpuCount: Int = 1, memorySize: UInt64 = 256 << 20,
-        nested: Bool = false, e2h0: Bool = false, kvmPath: String = "/dev/kvm", layout: MachineLayout = .standard
+        nested: Bool = false, e2h0: Bool = false, mte: Bool = false, kvmPath: String = "/dev/kvm",
+        layout: MachineLayout = .standard
     ) {
+        self.mte = mte
         self.payload = payload
         self.cmdline = cmdline
         self.vcpuCount = vcpuCount

@@ -22,8 +22,11 @@ public enum SnapshotStore {
     /// memory file's name and checksum are filled in here. See `write(state:readMemory:to:progress:)`.
     /// - Returns: the state as written (with the memory file name and checksum).
     @discardableResult
+    /// `tags` are the packed allocation tags (`TagPacking`) of an MTE machine, whose `state.tags` is set;
+    /// nil for any other.
     public static func write(
-        state: MachineState, memory: GuestMemory, to directory: String, progress: Progress = { _, _ in }
+        state: MachineState, memory: GuestMemory, tags: [UInt8]? = nil, to directory: String,
+        progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> MachineState {
         let base = state.memory.guestAddress
         let size = state.memory.size
@@ -33,7 +36,7 @@ public enum SnapshotStore {
         }
         // The memory file of a restored VM is checked around every chunk (GuestMemory+Backing.swift).
         let reader: MemoryReader = { offset, count in try memory.readCheckingBacking(at: base + offset, count: count) }
-        return try write(state: state, readMemory: reader, to: directory, progress: progress)
+        return try write(state: state, readMemory: reader, tags: tags, to: directory, progress: progress)
     }
 
     /// Writes a snapshot to the new directory `directory`, reading guest RAM through `readMemory`.
@@ -45,14 +48,18 @@ public enum SnapshotStore {
     /// - Returns: the state as written (with the memory file name and checksum).
     @discardableResult
     public static func write(
-        state: MachineState, readMemory: MemoryReader, to directory: String, progress: Progress = { _, _ in }
+        state: MachineState, readMemory: MemoryReader, tags: [UInt8]? = nil, to directory: String,
+        progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> MachineState {
+        try checkTagsToWrite(state.tags, tags)
         let target = trimmingTrailingSlashes(directory)
         if HostFile.exists(target) { throw .targetExists(path: target) }
         let partial = "\(target).partial-\(getpid())"
         try io { () throws(HostFileError) in try HostFile.makeDirectory(partial) }
         do {
-            let written = try writeFiles(state: state, readMemory: readMemory, into: partial, progress: progress)
+            let written = try writeFiles(
+                state: state, readMemory: readMemory, into: partial, progress: progress,
+                beforeState: { state throws(SnapshotError) in try writeTags(tags, of: &state, into: partial) })
             try io { () throws(HostFileError) in try HostFile.syncDirectory(partial) }
             try publish(partial, as: target)
             return written
@@ -64,13 +71,15 @@ public enum SnapshotStore {
 
     /// Writes `memory.bin` (checksummed on the way) and then `state.vmmsnap` into `directory`.
     private static func writeFiles(
-        state: MachineState, readMemory: MemoryReader, into directory: String, progress: Progress
+        state: MachineState, readMemory: MemoryReader, into directory: String, progress: Progress,
+        beforeState: (inout MachineState) throws(SnapshotError) -> Void
     ) throws(SnapshotError) -> MachineState {
         var written = state
         written.memory.fileName = memoryFileName
         written.memory.checksum = try writeMemory(
             size: state.memory.size, readMemory: readMemory, to: directory + "/" + memoryFileName,
             progress: progress)
+        try beforeState(&written)
         let bytes = SnapshotCodec.encode(written)
         try io { () throws(HostFileError) in
             let file = try HostFile.create(directory + "/" + stateFileName)
@@ -126,6 +135,7 @@ public enum SnapshotStore {
     private static func removePartial(_ partial: String) {
         HostFile.removeFile(partial + "/" + memoryFileName)
         HostFile.removeFile(partial + "/" + stateFileName)
+        HostFile.removeFile(partial + "/" + TagState.defaultFileName)
         HostFile.removeDirectory(partial)
     }
 
