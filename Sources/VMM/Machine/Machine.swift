@@ -210,10 +210,12 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood, .smpCounters:
+        case .demo, .uartFlood, .smpCounters, .mteTags:
             let program: GuestProgram
             do {
-                if case .smpCounters(let started, let spin) = config.payload {
+                if case .mteTags = config.payload {
+                    program = try DemoGuest.mte(uartBase: layout.uartBase, loadAddress: layout.ramBase)
+                } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
@@ -290,7 +292,7 @@ extension Machine {
         switch config.payload {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
-        case .demo, .uartFlood, .smpCounters, .restored:
+        case .demo, .uartFlood, .smpCounters, .mteTags, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

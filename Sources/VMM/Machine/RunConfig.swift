@@ -13,6 +13,9 @@ public struct RunConfig: Sendable {
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)
+        /// The MTE test payload (`DemoGuest.mte`): tags a buffer, waits for the host's go word, then
+        /// checks its tags and takes one tag-check fault. Needs `mte`.
+        case mteTags
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
@@ -21,7 +24,7 @@ public struct RunConfig: Sendable {
         /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
         var isSingleVCPUBuiltIn: Bool {
             switch self {
-            case .demo, .uartFlood: true
+            case .demo, .uartFlood, .mteTags: true
             case .smpCounters, .linux, .restored: false
             }
         }
