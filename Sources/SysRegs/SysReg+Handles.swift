@@ -34,6 +34,7 @@ extension SysReg {
     public static let GCR_EL1 = sysreg("GCR_EL1", (3, 0, 1, 0, 6))
     public static let TFSR_EL1 = sysreg("TFSR_EL1", (3, 0, 5, 6, 0))
     public static let TFSRE0_EL1 = sysreg("TFSRE0_EL1", (3, 0, 5, 6, 1))
+    public static let TFSR_EL2 = sysreg("TFSR_EL2", (3, 4, 5, 6, 0))
 
     // Counters. CNTVCT_EL0's ONE_REG id is KVM's frozen swapped one (RegisterTable+Timers.swift).
     public static let CNTPCT_EL0 = sysreg("CNTPCT_EL0", (3, 3, 14, 0, 1))
@@ -70,7 +71,7 @@ extension SysReg {
         X0, X1, X2, X3, SP_EL0, PC, PSTATE, SP_EL1, ELR_EL1, SPSR_EL1,
         MPIDR_EL1, ID_AA64MMFR0_EL1, ID_AA64PFR1_EL1,
         SCTLR_EL1, TTBR0_EL1, TCR_EL1, MAIR_EL1, FAR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
-        RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1,
+        RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1, TFSR_EL2,
         CNTPCT_EL0, CNTVCT_EL0,
         SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2, SPSR_EL2, ELR_EL2, ESR_EL2,
         VBAR_EL2, CNTHCTL_EL2, SP_EL2,

@@ -151,7 +151,9 @@ struct MTEKVMTests {
         #expect(try restored.captureTags() == tags)
         let second = try BackgroundRun(restored)
         defer { second.stop() }
-        try Self.wait(restored, run: second) { _ in try counter(restored, 0) > counts[0] && counter(restored, 1) > counts[1] }
+        try Self.wait(restored, run: second) { _ in
+            try counter(restored, 0) > counts[0] && counter(restored, 1) > counts[1]
+        }
     }
 
     /// Polls `condition` on the machine's memory until it holds, the run ends, or the deadline passes.
@@ -172,7 +174,9 @@ struct MTEKVMTests {
 }
 
 /// A KVM host without MTE (the lab's ordinary pass): `--mte` and MTE snapshots are refused up front.
-@Suite("MTE refused without host MTE (KVM tier)", .enabled(if: LabKVM.lacksMTE, "KVM tier (no MTE): this host offers MTE or no KVM"))
+@Suite(
+    "MTE refused without host MTE (KVM tier)",
+    .enabled(if: LabKVM.lacksMTE, "KVM tier (no MTE): this host offers MTE or no KVM"))
 struct MTERefusalKVMTests {
     @Test func mteIsRefusedWhereKVMLacksIt() throws {
         let error = try #require(throws: MachineError.self) {

@@ -55,7 +55,8 @@ import Testing
         let state = mteState
         let tags = packedTags(for: state)
         let written = try write(state, tags: tags, to: root + "/snap")
-        #expect(try fm.contentsOfDirectory(atPath: root + "/snap").sorted() == ["memory.bin", "state.vmmsnap", "tags.bin"])
+        #expect(
+            try fm.contentsOfDirectory(atPath: root + "/snap").sorted() == ["memory.bin", "state.vmmsnap", "tags.bin"])
         #expect(written.tags?.checksum == CRC32C.checksum(tags))
         #expect(written.tags?.fileName == "tags.bin")
         let (read, memoryFile) = try SnapshotStore.read(from: root + "/snap")

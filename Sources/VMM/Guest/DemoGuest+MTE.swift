@@ -61,7 +61,8 @@ extension DemoGuest {
     public static func mte(uartBase: UInt64, loadAddress: UInt64) throws(DemoGuestError) -> GuestProgram {
         guard loadAddress % 0x1000 == 0 else { throw .misalignedLoadAddress(loadAddress) }
         guard uartBase >> 30 != loadAddress >> 30 else {
-            throw .invalidUARTPlacement(uartBase: uartBase, reason: "the MTE payload maps it and RAM as separate 1 GiB blocks")
+            throw .invalidUARTPlacement(
+                uartBase: uartBase, reason: "the MTE payload maps it and RAM as separate 1 GiB blocks")
         }
         let regs = try DemoRegisters()
         let slots = MTESlots(loadAddress: loadAddress)

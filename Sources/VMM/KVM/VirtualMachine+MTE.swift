@@ -54,7 +54,8 @@ extension VirtualMachine {
             var request = ckvm_arm_copy_mte_tags(
                 guest_ipa: ipa, length: UInt64(count), addr: UInt64(UInt(bitPattern: base + done / Self.tagGranule)),
                 flags: flags, reserved: (0, 0))
-            let target = "\(flags == CKVM_ARM_TAGS_FROM_GUEST ? "from" : "to") guest @\(hexShort(ipa))+\(hexShort(count))"
+            let target =
+                "\(flags == CKVM_ARM_TAGS_FROM_GUEST ? "from" : "to") guest @\(hexShort(ipa))+\(hexShort(count))"
             let copied = try KVMCall.perform(
                 KVMIoctl.armMTECopyTags.on(target), fd: fd, pointingTo: &request)
             guard copied == count / Self.tagGranule else {

@@ -22,7 +22,8 @@ extension GuestMemory {
             // SAFETY: [hostAddress + done, + count) lies inside the anonymous mapping just made, which
             // self owns; pread writes at most `count` bytes there.
             let got = pread(
-                file.descriptor, UnsafeMutableRawPointer(bitPattern: region.hostAddress + UInt(done)), count, off_t(done))
+                file.descriptor, UnsafeMutableRawPointer(bitPattern: region.hostAddress + UInt(done)), count,
+                off_t(done))
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
                 let reason = got == 0 ? "it ended at byte \(done)" : String(cString: strerror(errno))

@@ -25,7 +25,8 @@ extension SnapshotCodec {
         let checksum = try r.u32("tag checksum")
         // Whole pages only, as KVM_ARM_MTE_COPY_TAGS takes them; 4 KiB is the smallest arm64 page.
         guard size % 4096 == 0, guestAddress % 4096 == 0 else {
-            throw r.malformed("tagged range \(hex64(guestAddress)) + \(hex64(size)) is not page-aligned", at: sizeOffset)
+            throw r.malformed(
+                "tagged range \(hex64(guestAddress)) + \(hex64(size)) is not page-aligned", at: sizeOffset)
         }
         guard guestAddress.addingReportingOverflow(size).overflow == false else {
             throw r.malformed("tagged range \(hex64(guestAddress)) + \(hex64(size)) wraps around", at: sizeOffset)

@@ -21,7 +21,9 @@ extension SnapshotStore {
     }
 
     /// Writes `tags` to the tag file and records its name and checksum in `state`.
-    static func writeTags(_ tags: [UInt8]?, of state: inout MachineState, into directory: String)
+    static func writeTags(
+        _ tags: [UInt8]?, of state: inout MachineState, into directory: String
+    )
         throws(SnapshotError)
     {
         guard let tags, state.tags != nil else { return }
