@@ -103,8 +103,8 @@ extension DemoGuest {
         _ w: inout GuestImageWriter, slots: MTESlots, uartBase: UInt64
     ) throws(DemoGuestError) {
         // Block descriptors (Arm ARM D8.3.1): bits 1:0 = 0b01, AttrIndx 4:2, SH 9:8, AF bit 10, PXN 53, UXN 54.
-        let device: UInt64 = (uartBase >> 30) << 30 | 0b01 | 0 << 2 | 1 << 10 | 1 << 53 | 1 << 54
-        let tagged: UInt64 = (slots.loadAddress >> 30) << 30 | 0b01 | 1 << 2 | 0b11 << 8 | 1 << 10
+        let device = bits((uartBase >> 30) << 30, 0b01, 0 << 2, bit(10), bit(53), bit(54))
+        let tagged = bits((slots.loadAddress >> 30) << 30, 0b01, 1 << 2, 0b11 << 8, bit(10))
         w.asm.mov(.x0, slots.table)
         w.asm.mov(.x1, device)
         w.asm.str(.x1, .offset(.x0, (uartBase >> 30) * 8))
@@ -112,17 +112,17 @@ extension DemoGuest {
         w.asm.str(.x1, .offset(.x0, (slots.loadAddress >> 30) * 8))
         w.asm.dsb(.sy)
         // Attribute 0: Device-nGnRnE (0x00); attribute 1: Normal Tagged, Inner/Outer Write-Back (0xF0).
-        w.asm.mov(.x1, 0xF0 << 8)
+        w.asm.mov(.x1, UInt64(0xF0) << 8)
         w.asm.msr(try encoding(SysReg.MAIR_EL1), .x1)
         // T0SZ 25, IRGN0/ORGN0 0 (non-cacheable walks), SH0 0b11, TG0 4 KiB, EPD1 (no TTBR1 walks),
         // IPS 0b010 (40 bits), TBI0 (top byte ignored: the logical tag lives there).
-        w.asm.mov(.x1, 25 | 0b11 << 12 | 1 << 23 | 0b010 << 32 | 1 << 37)
+        w.asm.mov(.x1, bits(25, 0b11 << 12, bit(23), UInt64(0b010) << 32, bit(37)))
         w.asm.msr(try encoding(SysReg.TCR_EL1), .x1)
         w.asm.msr(try encoding(SysReg.TTBR0_EL1), .x0)
         // GCR_EL1.Exclude bit 0: IRG never returns tag 0. RRND = 0: IRG uses RGSR_EL1's seed.
         w.asm.mov(.x1, 1)
         w.asm.msr(try encoding(SysReg.GCR_EL1), .x1)
-        w.asm.mov(.x1, 0xACE1 << 8)
+        w.asm.mov(.x1, UInt64(0xACE1) << 8)
         w.asm.msr(try encoding(SysReg.RGSR_EL1), .x1)
         w.asm.isb()
         w.asm.tlbi(.vmalle1)
@@ -130,7 +130,7 @@ extension DemoGuest {
         w.asm.isb()
         // SCTLR_EL1: the RES1 bits of ARMv8.0 (29, 28, 23, 22, 20, 11), M, C, I, TCF = 0b01 (bits 41:40),
         // ATA (bit 43).
-        w.asm.mov(.x1, 0x30D0_0800 | 1 << 0 | 1 << 2 | 1 << 12 | 1 << 40 | 1 << 43)
+        w.asm.mov(.x1, bits(0x30D0_0800, bit(0), bit(2), bit(12), bit(40), bit(43)))
         w.asm.msr(try encoding(SysReg.SCTLR_EL1), .x1)
         w.asm.isb()
     }
@@ -233,6 +233,11 @@ extension DemoGuest {
         w.asm.msr(regs.elrEL1, .x15)
         w.asm.eret()
     }
+
+    /// Bit `n` set (written out so the constants above type-check quickly).
+    private static func bit(_ n: UInt64) -> UInt64 { 1 << n }
+    /// The OR of `parts`.
+    private static func bits(_ parts: UInt64...) -> UInt64 { parts.reduce(0, |) }
 
     /// The `MRS`/`MSR` encoding of a handle.
     private static func encoding(_ register: SysReg) throws(DemoGuestError) -> SysRegEncoding {
