@@ -54,8 +54,12 @@ want rss && while [ $i -lt "$RUNS" ]; do
 done
 want rss && stats "VMM RSS beyond guest RAM (Linux guest up)" MiB $vals
 
-# Nested restores copy guest RAM up front (docs/snapshot-format.md), so they get their own rows.
-want snapshot && for spec in 256M 1G 256M:--nested 1G:--nested; do
+# Nested restores copy guest RAM up front (docs/snapshot-format.md), so they get their own rows. The
+# mte section (a lab booted with --mte: scripts/bench-mte.sh) times the same guests with and without
+# --mte: an MTE snapshot also reads every tag (tags.bin), an MTE restore copies RAM and tags up front.
+specs="256M 1G 256M:--nested 1G:--nested"
+want mte && specs="256M 256M:--mte 1G 1G:--mte"
+{ want snapshot || want mte; } && for spec in $specs; do
   mem=${spec%%:*} flags=""; [ "$spec" = "$mem" ] || flags=${spec#*:}
   svals=""; rvals=""; i=0
   while [ $i -lt "$RUNS" ]; do

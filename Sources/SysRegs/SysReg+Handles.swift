@@ -18,6 +18,7 @@ extension SysReg {
     public static let MPIDR_EL1 = sysreg("MPIDR_EL1", (3, 0, 0, 0, 5))
     public static let ID_AA64MMFR0_EL1 = sysreg("ID_AA64MMFR0_EL1", (3, 0, 0, 7, 0))
     public static let ID_AA64MMFR1_EL1 = sysreg("ID_AA64MMFR1_EL1", (3, 0, 0, 7, 1))
+    public static let ID_AA64PFR1_EL1 = sysreg("ID_AA64PFR1_EL1", (3, 0, 0, 4, 1))
 
     // EL1.
     public static let SCTLR_EL1 = sysreg("SCTLR_EL1", (3, 0, 1, 0, 0))
@@ -25,9 +26,17 @@ extension SysReg {
     public static let TTBR1_EL1 = sysreg("TTBR1_EL1", (3, 0, 2, 0, 1), width: .bits128)
     public static let TCR_EL1 = sysreg("TCR_EL1", (3, 0, 2, 0, 2))
     public static let MAIR_EL1 = sysreg("MAIR_EL1", (3, 0, 10, 2, 0))
+    public static let FAR_EL1 = sysreg("FAR_EL1", (3, 0, 6, 0, 0))
     public static let ESR_EL1 = sysreg("ESR_EL1", (3, 0, 5, 2, 0))
     public static let PAR_EL1 = sysreg("PAR_EL1", (3, 0, 7, 4, 0), width: .bits128)
     public static let VBAR_EL1 = sysreg("VBAR_EL1", (3, 0, 12, 0, 0))
+
+    // MTE (RegisterTable+MTE.swift).
+    public static let RGSR_EL1 = sysreg("RGSR_EL1", (3, 0, 1, 0, 5))
+    public static let GCR_EL1 = sysreg("GCR_EL1", (3, 0, 1, 0, 6))
+    public static let TFSR_EL1 = sysreg("TFSR_EL1", (3, 0, 5, 6, 0))
+    public static let TFSRE0_EL1 = sysreg("TFSRE0_EL1", (3, 0, 5, 6, 1))
+    public static let TFSR_EL2 = sysreg("TFSR_EL2", (3, 4, 5, 6, 0))
 
     // Counters. CNTVCT_EL0's ONE_REG id is KVM's frozen swapped one (RegisterTable+Timers.swift).
     public static let CNTPCT_EL0 = sysreg("CNTPCT_EL0", (3, 3, 14, 0, 1))
@@ -65,8 +74,9 @@ extension SysReg {
     /// Every handle above.
     public static let all: [SysReg] = [
         X0, X1, X2, X3, SP_EL0, PC, PSTATE, SP_EL1, ELR_EL1, SPSR_EL1,
-        MPIDR_EL1, ID_AA64MMFR0_EL1, ID_AA64MMFR1_EL1,
-        SCTLR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, MAIR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
+        MPIDR_EL1, ID_AA64MMFR0_EL1, ID_AA64MMFR1_EL1, ID_AA64PFR1_EL1,
+        SCTLR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, MAIR_EL1, FAR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
+        RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1, TFSR_EL2,
         CNTPCT_EL0, CNTVCT_EL0,
         SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TTBR0_EL2, TTBR1_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2,
         SPSR_EL2, ELR_EL2, ESR_EL2, MAIR_EL2, VBAR_EL2, CNTHCTL_EL2, SP_EL2,

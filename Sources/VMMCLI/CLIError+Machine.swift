@@ -7,6 +7,10 @@ extension CLIError {
     /// anything else carries the library's message. `status` is the usage status for problems found
     /// while reading the command line, the failure status for those the host revealed.
     init(runFlagsFor error: MachineError, status: Int32 = CLIError.usageStatus) {
+        if case .mte(let problem) = error {
+            self.init(Self.mteFlagWording(problem), status: status)
+            return
+        }
         if case .disk(let problem) = error {
             self.init("--disk: \(problem)", status: status)
             return
@@ -43,6 +47,18 @@ extension CLIError {
         case .tooManyVirtioDevices(let requested, let maximum):
             "\(requested) virtio devices (--disk, plus --rng unless --no-rng): at most \(maximum) fit"
 
+        }
+    }
+
+    /// `--mte` problems: the library's reason, then what to do in terms of the command line.
+    static func mteFlagWording(_ problem: MTEProblem) -> String {
+        switch problem {
+        case .hostLacksMTE:
+            "--mte: \(problem); run without --mte (in the lab: `lab run --mte`)"
+        case .hiddenFromEL2:
+            "--mte with --nested: \(problem); drop one of --mte and --nested"
+        case .snapshotNeedsMTE:
+            problem.description
         }
     }
 }

@@ -46,6 +46,11 @@ extension RegisterDump {
             "counter   VM-wide offset \(hex64(s.counter.offset)), guest counter at pause "
                 + hex64(s.counter.guestCounterAtPause),
         ]
+        if let tags = s.tags {
+            lines.append(
+                "tags      MTE allocation tags of \(hexShort(tags.size)) bytes at \(hexShort(tags.guestAddress)) in "
+                    + "\(tags.fileName) (CRC-32C \(hex(UInt128(tags.checksum), byteCount: 4)))")
+        }
         if report.listsDistributor {
             if !report.distributor.isEmpty {
                 lines.append("GIC distributor")
@@ -71,6 +76,7 @@ extension RegisterDump {
             for row in group.rows {
                 lines += rowText(row, nameWidth: max(width, 12) + 1, abbreviate: abbreviate)
             }
+            if group.group == .mte { lines += mteControlText(dump.vcpu) }
         }
         if let gic = dump.gic { lines += gicText(gic) }
         if let vncr = dump.vncr { lines += vncrText(vncr) }

@@ -44,6 +44,7 @@ extension RegisterDump {
     static let decodedRegisters: [SysReg] = [
         .PSTATE, .SPSR_EL1, .SPSR_EL2, .HCR_EL2, .SCTLR_EL1, .SCTLR_EL2, .TCR_EL1, .TCR_EL2, .VTCR_EL2,
         .ESR_EL1, .ESR_EL2, .CPTR_EL2, .CNTHCTL_EL2, .MDCR_EL2, .PAR_EL1, .VTTBR_EL2, .VNCR_EL2,
+        .GCR_EL1, .RGSR_EL1, .TFSR_EL1, .TFSRE0_EL1, .TFSR_EL2,
     ]
     static let decodedIDs = Set(decodedRegisters.map(\.id))
 

@@ -8,7 +8,7 @@ enum RunCommand: Subcommand {
     static let summary = "boot an arm64 Linux Image (or the built-in demo guest) on KVM, plain or nested"
     static let help = """
         Usage: vmmctl run [IMAGE] [--initrd FILE] [--cmdline STR] [--cpus N] [--memory SIZE]
-                          [--nested [--e2h0]] [--dump-dtb FILE] [--device PATH]
+                          [--nested [--e2h0]] [--mte] [--dump-dtb FILE] [--device PATH]
                           [--disk PATH[,readonly][,serial=ID]]... [--no-rng]
 
         Boots IMAGE, an arm64 Linux kernel Image (uncompressed; booting.rst), on KVM with an in-kernel
@@ -23,6 +23,8 @@ enum RunCommand: Subcommand {
         --nested          boot the guest at EL2 (KVM_ARM_VCPU_HAS_EL2) so it can run its own KVM guests;
                           PSCI then uses SMC and the timer node lists the EL2 timers
         --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
+        --mte             the Memory Tagging Extension for the guest (KVM_CAP_ARM_MTE; the host CPU needs
+                          FEAT_MTE2): allocation tags, the MTE registers, and tags kept in snapshots
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
         --disk PATH[,readonly][,serial=ID]
                           a virtio-blk disk: a raw image file or block device (a whole number of
@@ -65,7 +67,7 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe"],
+            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
                 "bench-touch", "disk", "demo",
@@ -150,7 +152,7 @@ enum RunCommand: Subcommand {
         }
         var config = RunConfig(
             payload: payload, cmdline: a.options["cmdline"] ?? "console=ttyAMA0 earlycon",
-            nested: a.has("nested"), e2h0: a.has("e2h0"), kvmPath: a.options["device"] ?? "/dev/kvm")
+            nested: a.has("nested"), e2h0: a.has("e2h0"), mte: a.has("mte"), kvmPath: a.options["device"] ?? "/dev/kvm")
         if let cpus = a.options["cpus"] {
             guard let n = Int(cpus), n >= 1 else {
                 throw .usage("--cpus '\(cpus)' is not a positive number", command: name)

@@ -95,6 +95,14 @@ SIZE(ckvm_arm_counter_offset, kvm_arm_counter_offset);
 OFF(ckvm_arm_counter_offset, kvm_arm_counter_offset, counter_offset);
 OFF(ckvm_arm_counter_offset, kvm_arm_counter_offset, reserved);
 
+SIZE(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags);
+OFF(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags, guest_ipa);
+OFF(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags, length);
+OFF(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags, addr);
+OFF(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags, flags);
+OFF(ckvm_arm_copy_mte_tags, kvm_arm_copy_mte_tags, reserved);
+_Static_assert(sizeof(struct kvm_arm_copy_mte_tags) == 48, "kvm_arm_copy_mte_tags is 48 bytes");
+
 SIZE(ckvm_mp_state, kvm_mp_state);
 SIZE(ckvm_irq_level, kvm_irq_level);
 OFF(ckvm_irq_level, kvm_irq_level, irq);
@@ -189,6 +197,9 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_ENABLE_CAP, KVM_ENABLE_CAP);
 	SAME(CKVM_ARM_PREFERRED_TARGET, KVM_ARM_PREFERRED_TARGET);
 	SAME(CKVM_ARM_SET_COUNTER_OFFSET, KVM_ARM_SET_COUNTER_OFFSET);
+	SAME(CKVM_ARM_MTE_COPY_TAGS, KVM_ARM_MTE_COPY_TAGS);
+	SAME(CKVM_ARM_TAGS_TO_GUEST, KVM_ARM_TAGS_TO_GUEST);
+	SAME(CKVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_FROM_GUEST);
 	SAME(CKVM_CREATE_DEVICE, KVM_CREATE_DEVICE);
 	SAME(CKVM_IRQFD, KVM_IRQFD);
 	SAME(CKVM_IOEVENTFD, KVM_IOEVENTFD);

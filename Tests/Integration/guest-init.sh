@@ -8,6 +8,10 @@
 /bin/busybox --install -s 2>/dev/null
 cpus=$(grep -c ^processor /proc/cpuinfo)
 echo "VMMCTL-GUEST-UP cpus=$cpus"
+# vmmctl.test=mte: whether the guest kernel found MTE (the hwcap "mte" in /proc/cpuinfo's Features).
+if grep -q "vmmctl.test=mte" /proc/cmdline; then
+  if grep -q "^Features.* mte" /proc/cpuinfo; then echo "VMMCTL-GUEST-MTE yes"; else echo "VMMCTL-GUEST-MTE no"; fi
+fi
 dmesg | grep -E "kvm \[[0-9]+\]" | head -n 20
 dmesg | grep -E "CPU: All CPU\(s\) started at|Booting CPU|SMP: Total" | head -n 5
 # vmmctl.test=ticker: print a numbered tick with the guest's uptime once a second, forever (the

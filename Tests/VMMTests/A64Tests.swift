@@ -194,6 +194,28 @@ let encodingCases: [EncodingCase] = [
         a.bind(forward)
         a.data([1, 2, 3])
     },
+    // FEAT_MTE (GNU as needs -march=armv8.5-a+memtag for these).
+    EncodingCase("irg x1, x2") { $0.irg(.x1, .x2) },
+    EncodingCase("irg x1, x2, x3") { $0.irg(.x1, .x2, .x3) },
+    EncodingCase("irg x0, sp") { $0.irg(.x0, .sp) },
+    EncodingCase("gmi x4, x5, x6") { $0.gmi(.x4, .x5, .x6) },
+    EncodingCase("stg x1, [x1]") { $0.stg(.x1, .x1) },
+    EncodingCase("stg x2, [x3, #32]") { $0.stg(.x2, .x3, 32) },
+    EncodingCase("stg x2, [x3], #16") { $0.stg(.x2, .x3, 16, .postIndex) },
+    EncodingCase("stg x2, [x3, #-16]!") { $0.stg(.x2, .x3, -16, .preIndex) },
+    EncodingCase("ldg x4, [x1]") { $0.ldg(.x4, .x1) },
+    EncodingCase("ldg x4, [x5, #48]") { $0.ldg(.x4, .x5, 48) },
+    EncodingCase("addg x1, x2, #32, #1") { $0.addg(.x1, .x2, 32, tagOffset: 1) },
+    EncodingCase("addg x1, x2, #0, #15") { $0.addg(.x1, .x2, 0, tagOffset: 15) },
+    EncodingCase("msr gcr_el1, x0") { $0.msr(sysreg("GCR_EL1"), .x0) },
+    EncodingCase("msr rgsr_el1, x1") { $0.msr(sysreg("RGSR_EL1"), .x1) },
+    EncodingCase("mrs x2, tfsr_el1") { $0.mrs(.x2, sysreg("TFSR_EL1")) },
+    EncodingCase("mrs x3, tfsre0_el1") { $0.mrs(.x3, sysreg("TFSRE0_EL1")) },
+    EncodingCase("msr mair_el1, x0") { $0.msr(sysreg("MAIR_EL1"), .x0) },
+    EncodingCase("msr tcr_el1, x1") { $0.msr(sysreg("TCR_EL1"), .x1) },
+    EncodingCase("msr ttbr0_el1, x2") { $0.msr(sysreg("TTBR0_EL1"), .x2) },
+    EncodingCase("msr sctlr_el1, x3") { $0.msr(sysreg("SCTLR_EL1"), .x3) },
+    EncodingCase("mrs x4, far_el1") { $0.mrs(.x4, sysreg("FAR_EL1")) },
     EncodingCase("ldr x1, 1f\nldr w2, 1f\n1: .word 0x1234, 0") { a in
         let literal = a.makeLabel()
         a.ldr(.x1, literal)
@@ -223,7 +245,7 @@ enum GNUBinutils {
             dir.appendingPathComponent("t.s"), dir.appendingPathComponent("t.o"), dir.appendingPathComponent("t.bin")
         )
         try source.write(to: src, atomically: true, encoding: .utf8)
-        try run(assembler, ["-march=armv8.4-a", "-o", obj.path, src.path])
+        try run(assembler, ["-march=armv8.5-a+memtag", "-o", obj.path, src.path])
         try run(objcopy, ["-O", "binary", "-j", ".text", obj.path, bin.path])
         let bytes = [UInt8](try Data(contentsOf: bin))
         return stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { i in
@@ -258,6 +280,9 @@ enum GNUBinutils {
         ("msr daifset, #0xf", 0xD503_4FDF), ("lsr x0, x0, #2", 0xD342_FC00), ("and x3, x3, #0xf", 0x9240_0C63),
         ("tlbi vmalls12e1is", 0xD50C_83DF), ("tlbi alle1", 0xD50C_879F), ("at s1e1r, x0", 0xD508_7800),
         ("at s12e1r, x8", 0xD50C_7888),
+        // FEAT_MTE, from the Arm ARM's encoding diagrams (C6.2): IRG, STG, LDG, ADDG.
+        ("irg x1, x2", 0x9ADF_1041), ("stg x1, [x1]", 0xD920_0821), ("ldg x4, [x1]", 0xD960_0024),
+        ("addg x1, x2, #32, #1", 0x9182_0441),
     ])
     func knownWords(gnu: String, word: UInt32) throws {
         let testCase = try #require(encodingCases.first { $0.gnu == gnu })

@@ -35,6 +35,18 @@ enum LabKVM {
         Comment(rawValue: "KVM tier (EL2 without VHE) skipped: this host's KVM lacks KVM_CAP_ARM_EL2_E2H0")
     }
 
+    /// `VMMCTL_REQUIRE_MTE=1`: the MTE tests must run (the lab's `lab run --mte` pass,
+    /// Tests/Integration/lab-suite.sh); without it they run where KVM offers MTE and skip elsewhere.
+    static let requiredMTE = getenv("VMMCTL_REQUIRE_MTE").map { String(cString: $0) == "1" } ?? false
+    static var mteAvailable: Bool { (capabilities.kvmProblem == nil && capabilities.mte) || requiredMTE }
+    static var mteSkipReason: Comment {
+        Comment(
+            rawValue: "KVM tier (MTE) skipped: "
+                + (capabilities.kvmProblem ?? "this host's KVM lacks KVM_CAP_ARM_MTE (the lab: `lab run --mte`)"))
+    }
+    /// A KVM host without MTE (the lab's ordinary pass), where `--mte` must be refused.
+    static var lacksMTE: Bool { capabilities.kvmProblem == nil && !capabilities.mte && !requiredMTE }
+
     /// `uname -r` of the running kernel.
     static let kernelRelease: String = {
         var names = utsname()

@@ -38,6 +38,7 @@ static const unsigned long CKVM_IRQ_LINE = 0x4008AE61;          /* _IOW(0x61, st
 static const unsigned long CKVM_ENABLE_CAP = 0x4068AEA3;        /* _IOW(0xa3, struct ckvm_enable_cap) */
 static const unsigned long CKVM_ARM_PREFERRED_TARGET = 0x8020AEAF; /* _IOR(0xaf, struct ckvm_vcpu_init) */
 static const unsigned long CKVM_ARM_SET_COUNTER_OFFSET = 0x4010AEB5; /* _IOW(0xb5, 16 bytes) */
+static const unsigned long CKVM_ARM_MTE_COPY_TAGS = 0x8030AEB4;  /* _IOR(0xb4, struct ckvm_arm_copy_mte_tags: 48 bytes) */
 static const unsigned long CKVM_CREATE_DEVICE = 0xC00CAEE0;     /* _IOWR(0xe0, struct ckvm_create_device) */
 static const unsigned long CKVM_IRQFD = 0x4020AE76;             /* _IOW(0x76, struct ckvm_irqfd: 32 bytes) */
 static const unsigned long CKVM_IOEVENTFD = 0x4040AE79;         /* _IOW(0x79, struct ckvm_ioeventfd: 64 bytes) */
@@ -257,6 +258,19 @@ struct ckvm_arm_counter_offset {
 	uint64_t counter_offset;
 	uint64_t reserved;   /* must be 0 */
 };
+
+/* KVM_ARM_MTE_COPY_TAGS (api.rst 4.130): copy allocation tags between guest memory and a buffer of one
+ * byte per 16-byte granule (the tag in bits 3:0). guest_ipa and length are page-aligned. */
+struct ckvm_arm_copy_mte_tags {
+	uint64_t guest_ipa;
+	uint64_t length;      /* bytes of guest memory; the buffer holds length / 16 bytes */
+	uint64_t addr;        /* userspace buffer */
+	uint64_t flags;       /* CKVM_ARM_TAGS_TO_GUEST or CKVM_ARM_TAGS_FROM_GUEST */
+	uint64_t reserved[2]; /* must be 0 */
+};
+
+static const uint64_t CKVM_ARM_TAGS_TO_GUEST = 0;
+static const uint64_t CKVM_ARM_TAGS_FROM_GUEST = 1;
 
 struct ckvm_mp_state {
 	uint32_t mp_state;

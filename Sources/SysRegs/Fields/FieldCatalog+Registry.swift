@@ -37,6 +37,9 @@ extension FieldCatalog {
         (["ID_AA64PFR1_EL1"], .ID_AA64PFR1_EL1),
         (["MIDR_EL1"], .MIDR_EL1),
         (["MPIDR_EL1"], .MPIDR_EL1),
+        (["GCR_EL1"], .GCR_EL1),
+        (["RGSR_EL1"], .RGSR_EL1),
+        (["TFSR_EL1", "TFSRE0_EL1", "TFSR_EL2"], .TFSR_ELx),
         (["ICH_HCR_EL2"], .ICH_HCR_EL2),
         (["ICH_VMCR_EL2"], .ICH_VMCR_EL2),
     ]

@@ -54,7 +54,8 @@ final class MachineController: Sendable {
         do {
             let state = try machine.captureState()
             _ = try SnapshotStore.write(
-                state: state, memory: machine.guestMemory, to: directory, progress: progress, notice: machine.warn)
+                state: state, memory: machine.guestMemory, tags: try machine.captureTags(), to: directory,
+                progress: progress, notice: machine.warn)
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }
             throw error

@@ -50,6 +50,8 @@ extension KVMIoctl {
         name: "KVM_ARM_PREFERRED_TARGET", number: CKVM_ARM_PREFERRED_TARGET, scope: .vm)
     public static let armSetCounterOffset = KVMIoctl(
         name: "KVM_ARM_SET_COUNTER_OFFSET", number: CKVM_ARM_SET_COUNTER_OFFSET, scope: .vm)
+    public static let armMTECopyTags = KVMIoctl(
+        name: "KVM_ARM_MTE_COPY_TAGS", number: CKVM_ARM_MTE_COPY_TAGS, scope: .vm)
     public static let createDevice = KVMIoctl(name: "KVM_CREATE_DEVICE", number: CKVM_CREATE_DEVICE, scope: .vm)
     public static let ioEventFD = KVMIoctl(name: "KVM_IOEVENTFD", number: CKVM_IOEVENTFD, scope: .vm)
     public static let irqFD = KVMIoctl(name: "KVM_IRQFD", number: CKVM_IRQFD, scope: .vm)

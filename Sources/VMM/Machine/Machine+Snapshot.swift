@@ -21,12 +21,14 @@ extension Machine {
             let guestCounter = vcpuStates.first.flatMap { $0.value(of: SysReg.CNTPCT_EL0) } ?? 0
             let gicState = try gic.saveState(
                 vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
-            return MachineState(
+            var state = MachineState(
                 config: shape, counter: CounterState(offset: counterOffset.value, guestCounterAtPause: guestCounter),
                 vcpus: vcpuStates, gic: gicState, devices: devices.saveStates(),
                 memory: MemoryState(
                     guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
                     checksum: 0))
+            state.tags = tagState
+            return state
         } catch let error as MachineError {
             throw error
         } catch {
@@ -75,10 +77,12 @@ extension Machine {
         // before KVM is touched (a snapshot of a machine with other devices is refused here).
         let hub = try DeviceHub(MachineDevices.restored(state.devices, layout: config.layout, console: console))
         try hub.restoreStates(state.devices)
+        let tags = try Self.loadTags(state, memoryFile: memoryFile, kvmPath: kvmPath)
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features),
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
+        if let tags, let tagState = state.tags { try Self.restoreTags(tags, tagState, vm: parts.vm) }
         let offset: UInt64
         do {
             offset = try Self.restoreCounter(parts, state.counter)
@@ -107,6 +111,9 @@ extension Machine {
     ) throws -> GuestMemory {
         let address = state.memory.guestAddress
         let size = Int(state.memory.size)
+        // MTE: KVM takes only anonymous (or memfd) memory for a VM with tags, so the file is copied in
+        // up front (GuestMemory+Copy.swift), before the tags are written back.
+        if state.tags != nil { return try GuestMemory(copyingFile: memoryFile, guestAddress: address, size: size) }
         guard state.config.nested else {
             return try GuestMemory(mappingFile: memoryFile, guestAddress: address, size: size)
         }
@@ -127,7 +134,7 @@ extension Machine {
         return RunConfig(
             payload: .restored, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
             memorySize: state.config.memorySize, nested: state.config.nested, e2h0: state.config.e2h0,
-            kvmPath: kvmPath, layout: layout)
+            mte: state.tags != nil, kvmPath: kvmPath, layout: layout)
     }
 
     /// Refuses a host whose vCPUs list other registers than the snapshot's, naming exactly which.

@@ -153,6 +153,7 @@ public final class Machine: @unchecked Sendable {
             try system.require(features.first?.requiredCapabilities ?? [])
             try Self.checkVCPUCount(system, features.count)
             let vm = try system.createVM()
+            if config.mte { try Self.enableMTE(system, vm) }
             let memory = try makeMemory()
             try vm.map(memory)
             let gic = try GICv3(
@@ -164,6 +165,7 @@ public final class Machine: @unchecked Sendable {
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
                 try vcpu.initialize(features: f)
+                if config.mte && f.el2 && index == 0 { try Self.checkMTEVisible(vcpu) }
                 for step in steps[index] { try step.afterInit(vcpu) }
                 vcpus.append(vcpu)
             }
@@ -214,7 +216,7 @@ extension Machine {
     static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
-        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe:
+        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .mteTags:
             let program: GuestProgram
             do {
                 if case .virtioScript(let script) = config.payload {
@@ -225,6 +227,8 @@ extension Machine {
                     program = try DemoGuest.atProbe(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
                         ramSize: config.memorySize, e2h: !config.e2h0)
+                } else if case .mteTags = config.payload {
+                    program = try DemoGuest.mte(uartBase: layout.uartBase, loadAddress: layout.ramBase)
                 } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
@@ -318,7 +322,7 @@ extension Machine {
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
         case .linuxFiles(let kernel, let initrd):
             return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices).dtb ?? []
-        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .restored:
+        case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .mteTags, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))
             } catch {

@@ -15,6 +15,8 @@ public enum MachineError: Error, CustomStringConvertible {
     case deviceConflict(String)
     /// The host lacks what the configuration needs; the text says what to do.
     case hostUnsupported(String)
+    /// MTE was asked for (or a snapshot holds tags) and cannot be had.
+    case mte(MTEProblem)
     /// A pause or snapshot was asked of a machine that is not running (any more).
     case notRunning
     /// The run ended while a pause was being waited for.
@@ -31,6 +33,7 @@ public enum MachineError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidConfig(let problem): return problem.description
+        case .mte(let problem): return problem.description
         case .badGuest(let s), .hostUnsupported(let s), .badRequest(let s), .deviceConflict(let s): return s
         case .snapshotFailed(let e): return "\(e)"
         case .badSnapshot(let e): return "\(e)"

@@ -23,6 +23,9 @@ public struct RunConfig: Sendable {
         /// The AT probe (`DemoGuest.atProbe`, nested only): AT instructions over pre-built tables, each
         /// PAR_EL1 printed, then a WFI loop to be snapshotted for `vmmctl translate` to check.
         case atProbe
+        /// The MTE test payload (`DemoGuest.mte`): tags a buffer, waits for the host's go word, then
+        /// checks its tags and takes one tag-check fault. Needs `mte`.
+        case mteTags
         /// Nothing to load: guest RAM comes from a snapshot (`Machine(restoring:)`), whose shape
         /// alone configures the machine.
         case restored
@@ -31,7 +34,7 @@ public struct RunConfig: Sendable {
         /// secondaries in, no CPU_ON); `smpCounters` starts its secondaries itself.
         var isSingleVCPUBuiltIn: Bool {
             switch self {
-            case .demo, .uartFlood, .virtioScript, .atProbe: true
+            case .demo, .uartFlood, .virtioScript, .atProbe, .mteTags: true
             case .smpCounters, .linux, .linuxFiles, .restored: false
             }
         }
@@ -46,6 +49,9 @@ public struct RunConfig: Sendable {
     public var nested: Bool
     /// With `nested`: EL2 without VHE (KVM_ARM_VCPU_HAS_EL2_E2H0).
     public var e2h0: Bool
+    /// FEAT_MTE2 for the guest (KVM_CAP_ARM_MTE on the VM, before any vCPU): allocation tags in
+    /// guest memory, the MTE registers, and a tag file in snapshots.
+    public var mte: Bool
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout
@@ -57,8 +63,10 @@ public struct RunConfig: Sendable {
 
     public init(
         payload: Payload, cmdline: String = "", vcpuCount: Int = 1, memorySize: UInt64 = 256 << 20,
-        nested: Bool = false, e2h0: Bool = false, kvmPath: String = "/dev/kvm", layout: MachineLayout = .standard
+        nested: Bool = false, e2h0: Bool = false, mte: Bool = false, kvmPath: String = "/dev/kvm",
+        layout: MachineLayout = .standard
     ) {
+        self.mte = mte
         self.payload = payload
         self.cmdline = cmdline
         self.vcpuCount = vcpuCount

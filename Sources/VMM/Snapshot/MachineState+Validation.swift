@@ -9,6 +9,7 @@ extension MachineState {
     /// Throws `SnapshotError.inconsistent` naming the first disagreement found.
     public func validate() throws(SnapshotError) {
         try validateMemory()
+        try validateTags()
         try validateVCPUs()
         try validateGIC()
     }

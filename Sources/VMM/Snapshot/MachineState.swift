@@ -23,6 +23,9 @@ public struct MachineState: Hashable, Sendable {
     public var devices: [DeviceState]
     /// Guest RAM: where it lives and its checksum; the bytes are in the snapshot's memory file.
     public var memory: MemoryState
+    /// MTE allocation tags (their own `MTE ` section and tag file), for a machine run with MTE; nil
+    /// otherwise. The section has its own version, so adding it left the format version alone.
+    public var tags: TagState? = nil
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

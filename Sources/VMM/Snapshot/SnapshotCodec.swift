@@ -12,6 +12,7 @@ public enum SnapshotCodec {
     static let gicVersion: UInt32 = 1
     static let memoryVersion: UInt32 = 1
     static let deviceVersion: UInt32 = 1
+    static let mteTagsVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -34,6 +35,9 @@ public enum SnapshotCodec {
             writer.section(.device, version: deviceVersion, payload: encodeDevice(device))
         }
         writer.section(.memory, version: memoryVersion, payload: encodeMemory(state.memory))
+        if let tags = state.tags {
+            writer.section(.mteTags, version: mteTagsVersion, payload: encodeTags(tags))
+        }
     }
 
     /// Decodes and validates a state file.
@@ -63,6 +67,7 @@ public enum SnapshotCodec {
         case .device: return deviceVersion
         case .uart: return legacyUARTVersion
         case .memory: return memoryVersion
+        case .mteTags: return mteTagsVersion
         default: return nil
         }
     }
@@ -90,6 +95,7 @@ public enum SnapshotCodec {
         case .device: try parts.add(decodeDevice(&reader), section)
         case .uart: try parts.add(legacyUART(&reader, version: section.version), section)
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
+        case .mteTags: try parts.set(\.tags, decodeTags(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -110,6 +116,7 @@ private struct DecodedParts {
     var gic: GICState?
     var devices: [DeviceState] = []
     var memory: MemoryState?
+    var tags: TagState?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -146,6 +153,7 @@ private struct DecodedParts {
         var state = MachineState(
             config: machine, counter: counter, vcpus: vcpus, gic: gic, devices: devices, memory: memory)
         state.version = formatVersion
+        state.tags = tags
         return state
     }
 }

@@ -26,6 +26,12 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     case memoryChecksumMismatch(path: String, found: UInt32, expected: UInt32)
     /// The snapshot directory to be written already exists.
     case targetExists(path: String)
+    /// The MTE tag file the snapshot records is not in the directory.
+    case tagFileMissing(path: String)
+    /// The MTE tag file does not hold exactly the recorded bytes (half a byte per 16-byte granule).
+    case tagFileSize(path: String, found: UInt64, expected: UInt64)
+    /// The MTE tag file's CRC-32C does not match the recorded one.
+    case tagChecksumMismatch(path: String, found: UInt32, expected: UInt32)
     /// The state to be written is inconsistent (for example, no guest RAM at the recorded address).
     case invalidState(String)
     /// The snapshot's sections decode but contradict each other (RAM size versus the machine's, a
@@ -106,6 +112,16 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "it is truncated or from another snapshot, restore an intact copy"
         case .memoryChecksumMismatch(let path, let found, let expected):
             return "snapshot memory file \(path) has CRC-32C \(hex32(found)), the snapshot records "
+                + "\(hex32(expected)); it is corrupt or from another snapshot, restore an intact copy"
+        case .tagFileMissing(let path):
+            return "snapshot MTE tag file \(path) is missing; the guest's allocation tags would be lost, "
+                + "copy it back into the snapshot directory"
+        case .tagFileSize(let path, let found, let expected):
+            return "snapshot MTE tag file \(path) has \(found) bytes, the snapshot records \(expected) "
+                + "(half a byte per 16-byte granule of guest RAM); it is truncated or from another snapshot, "
+                + "restore an intact copy"
+        case .tagChecksumMismatch(let path, let found, let expected):
+            return "snapshot MTE tag file \(path) has CRC-32C \(hex32(found)), the snapshot records "
                 + "\(hex32(expected)); it is corrupt or from another snapshot, restore an intact copy"
         case .targetExists(let path):
             return "snapshot directory \(path) already exists; choose another name or remove it"

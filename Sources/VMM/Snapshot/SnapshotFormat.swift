@@ -56,6 +56,9 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     public static let uart = SnapshotTag("UART")!
     /// Guest RAM: address, size, memory file name and checksum (MemoryState).
     public static let memory = SnapshotTag("MEM ")!
+    /// MTE allocation tags: the tag file's name, coverage and checksum (TagState); mandatory where
+    /// present, one at most.
+    public static let mteTags = SnapshotTag("MTE ")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }

@@ -24,6 +24,7 @@ extension SnapshotStore {
         }
         let memoryPath = root + "/" + state.memory.fileName
         try checkMemorySize(state.memory, file: memoryPath)
+        if let tags = state.tags { try checkTagFileSize(tags, file: root + "/" + tags.fileName) }
         if verifyMemory {
             try Self.verifyMemory(state.memory, file: memoryPath, progress: progress)
         }

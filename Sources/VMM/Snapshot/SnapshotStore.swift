@@ -23,11 +23,13 @@ public enum SnapshotStore {
     /// (`GuestMemory.possiblyNonZeroRanges`), and only pages that are not all zero are written: the file
     /// is sparse. `notice` hears when the filesystem could not keep the holes (the snapshot is still
     /// complete, it only takes the full size on disk). See `write(state:readMemory:to:progress:)`.
+    /// `tags` are the packed allocation tags (`TagPacking`) of an MTE machine, whose `state.tags` is set;
+    /// nil for any other.
     /// - Returns: the state as written (with the memory file name and checksum).
     @discardableResult
     public static func write(
-        state: MachineState, memory: GuestMemory, to directory: String, progress: Progress = { _, _ in },
-        notice: (String) -> Void = { _ in }
+        state: MachineState, memory: GuestMemory, tags: [UInt8]? = nil, to directory: String,
+        progress: Progress = { _, _ in }, notice: (String) -> Void = { _ in }
     ) throws(SnapshotError) -> MachineState {
         let base = state.memory.guestAddress
         let size = state.memory.size
@@ -47,7 +49,8 @@ public enum SnapshotStore {
         let source = MemorySource(candidates: candidates) { offset, count, body in
             try memory.withCheckedBytes(at: base + offset, count: count, body)
         }
-        return try write(state: state, source: source, to: directory, progress: progress, notice: notice)
+        return try write(
+            state: state, source: source, tags: tags, to: directory, progress: progress, notice: notice)
     }
 
     /// Writes a snapshot to the new directory `directory`, reading guest RAM through `readMemory`
@@ -61,7 +64,8 @@ public enum SnapshotStore {
     /// - Returns: the state as written (with the memory file name and checksum).
     @discardableResult
     public static func write(
-        state: MachineState, readMemory: MemoryReader, to directory: String, progress: Progress = { _, _ in }
+        state: MachineState, readMemory: MemoryReader, tags: [UInt8]? = nil, to directory: String,
+        progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> MachineState {
         let result = withoutActuallyEscaping(readMemory) { reader in
             let source = MemorySource(candidates: [0..<state.memory.size]) { offset, count, body in
@@ -73,22 +77,27 @@ public enum SnapshotStore {
                 try chunk.withUnsafeBytes(body)
             }
             return Result { () throws(SnapshotError) in
-                try write(state: state, source: source, to: directory, progress: progress, notice: { _ in })
+                try write(
+                    state: state, source: source, tags: tags, to: directory, progress: progress,
+                    notice: { _ in })
             }
         }
         return try result.get()
     }
 
     static func write(
-        state: MachineState, source: MemorySource, to directory: String, progress: Progress,
+        state: MachineState, source: MemorySource, tags: [UInt8]?, to directory: String, progress: Progress,
         notice: (String) -> Void
     ) throws(SnapshotError) -> MachineState {
+        try checkTagsToWrite(state.tags, tags)
         let target = trimmingTrailingSlashes(directory)
         if HostFile.exists(target) { throw .targetExists(path: target) }
         let partial = "\(target).partial-\(getpid())"
         try io { () throws(HostFileError) in try HostFile.makeDirectory(partial) }
         do {
-            let (written, report) = try writeFiles(state: state, source: source, into: partial, progress: progress)
+            let (written, report) = try writeFiles(
+                state: state, source: source, into: partial, progress: progress,
+                beforeState: { state throws(SnapshotError) in try writeTags(tags, of: &state, into: partial) })
             try io { () throws(HostFileError) in try HostFile.syncDirectory(partial) }
             try publish(partial, as: target)
             if !report.isSparse {
@@ -107,13 +116,15 @@ public enum SnapshotStore {
 
     /// Writes `memory.bin` (sparse, checksummed on the way) and then `state.vmmsnap` into `directory`.
     private static func writeFiles(
-        state: MachineState, source: MemorySource, into directory: String, progress: Progress
+        state: MachineState, source: MemorySource, into directory: String, progress: Progress,
+        beforeState: (inout MachineState) throws(SnapshotError) -> Void
     ) throws(SnapshotError) -> (MachineState, MemoryFileReport) {
         var written = state
         written.memory.fileName = memoryFileName
         let report = try writeSparseMemory(
             size: state.memory.size, source: source, to: directory + "/" + memoryFileName, progress: progress)
         written.memory.checksum = report.checksum
+        try beforeState(&written)
         let bytes = SnapshotCodec.encode(written)
         try io { () throws(HostFileError) in
             let file = try HostFile.create(directory + "/" + stateFileName)
@@ -141,6 +152,7 @@ public enum SnapshotStore {
     private static func removePartial(_ partial: String) {
         HostFile.removeFile(partial + "/" + memoryFileName)
         HostFile.removeFile(partial + "/" + stateFileName)
+        HostFile.removeFile(partial + "/" + TagState.defaultFileName)
         HostFile.removeDirectory(partial)
     }
 
