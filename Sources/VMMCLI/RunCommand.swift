@@ -13,8 +13,11 @@ enum RunCommand: Subcommand {
         GICv3, the architected timer, PSCI and a PL011 console on this terminal. Without IMAGE it boots a
         built-in demo guest: a tiny EL1 program, or with --nested a tiny guest hypervisor at EL2 that
         builds its own stage 2, enters an EL1 guest with ERET and handles that guest's HVC.
+        An IMAGE without the arm64 Image header is a raw payload (a flat binary, e.g. a bare-metal test):
+        loaded at RAM base + 0x80000 and entered at its first byte with x0 = the device tree, at EL1 or
+        with --nested at EL2 (docs/boot.md).
 
-        --initrd FILE     initial ramdisk, placed below the device tree
+        --initrd FILE     initial ramdisk (any file), placed below the device tree (/chosen names it)
         --cmdline STR     kernel command line (default "console=ttyAMA0 earlycon")
         --cpus N          vCPUs (default 1); secondaries start with PSCI CPU_ON
         --memory SIZE     guest RAM: 512M, 1G, or a number of MiB (default 256M)

@@ -239,7 +239,8 @@ extension Machine {
         case .linux(let image, let initrd):
             let (placement, dtb) = try prepareLinux(
                 config, image: image, initrdSize: initrd.map(\.count), devices: devices)
-            var pieces = [("kernel image", image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
+            let what = (try? KernelFile(image))?.what ?? "kernel image"
+            var pieces = [(what, image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
             if let initrd, let range = placement.initrd { pieces.append(("initrd", initrd, range.lowerBound)) }
             return Loaded(
                 entry: placement.kernelAddress, pstate: nil, x0: placement.dtbAddress, dtb: dtb, pieces: pieces)
@@ -254,17 +255,24 @@ extension Machine {
         return prepared
     }
 
-    /// Validates the kernel Image, places kernel, DTB and initrd in RAM and generates the device tree.
+    /// Validates the kernel file (an Image, or a raw payload: `KernelFile`), places it, the DTB and the
+    /// initrd in RAM and generates the device tree. Both are entered at their load address with x0 = the
+    /// DTB and KVM's reset PSTATE (EL1h, or EL2h for a `--nested` vCPU, with D, A, I and F masked), which is
+    /// what booting.rst asks for and what a bare-metal payload expects on QEMU's `virt`.
     static func prepareLinux(
         _ config: RunConfig, image: [UInt8], initrdSize: Int?, devices: [DeviceTreeContribution]
     ) throws(MachineError)
         -> (BootPlacement, [UInt8])
     {
         do {
-            let kernel = try KernelImage(image)
-            let placement = try BootPlacement.plan(
-                kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init)
-            )
+            let ram = config.layout.ram(size: config.memorySize)
+            let initrdBytes = initrdSize.map(UInt64.init)
+            let placement: BootPlacement
+            switch try KernelFile(image) {
+            case .image(let kernel):
+                placement = try BootPlacement.plan(kernel: kernel, ram: ram, initrdSize: initrdBytes)
+            case .raw(let payload): placement = try BootPlacement.plan(raw: payload, ram: ram, initrdSize: initrdBytes)
+            }
             return (
                 placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd, devices: devices))
             )
