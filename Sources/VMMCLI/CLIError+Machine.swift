@@ -36,6 +36,10 @@ extension CLIError {
             "the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image"
         case .overlappingRegions:
             problem.description
+        case .hostLacks(let feature):
+            "--\(feature == .pmu ? "pmu" : "sve"): this host's KVM does not offer \(feature.rawValue) "
+                + "(\(feature.capability.name) missing; vmmctl check lists what it has); drop the flag or use "
+                + "--no-\(feature == .pmu ? "pmu" : "sve")"
         }
     }
 }

@@ -24,6 +24,9 @@ enum RunCommand: Subcommand {
         --nested          boot the guest at EL2 (KVM_ARM_VCPU_HAS_EL2) so it can run its own KVM guests;
                           PSCI then uses SMC and the timer node lists the EL2 timers
         --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
+        --pmu, --no-pmu   PMUv3 for the guest (overflow interrupt PPI 7, an arm,armv8-pmuv3 node); on by
+                          default where KVM offers it; --pmu on a host without it is an error
+        --sve, --no-sve   SVE for the guest (KVM's default vector lengths); on by default where KVM offers it
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
         --bench-mmio N    instead of a guest, a built-in payload that makes N one-byte UART writes (MMIO
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
@@ -51,7 +54,7 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0"],
+            args, command: name, flags: ["nested", "e2h0", "pmu", "no-pmu", "sve", "no-sve"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
             ])
@@ -124,6 +127,8 @@ enum RunCommand: Subcommand {
         var config = RunConfig(
             payload: payload, cmdline: a.options["cmdline"] ?? "console=ttyAMA0 earlycon",
             nested: a.has("nested"), e2h0: a.has("e2h0"), kvmPath: a.options["device"] ?? "/dev/kvm")
+        config.pmu = try featureChoice(a, "pmu")
+        config.sve = try featureChoice(a, "sve")
         if let cpus = a.options["cpus"] {
             guard let n = Int(cpus), n >= 1 else {
                 throw .usage("--cpus '\(cpus)' is not a positive number", command: name)
@@ -138,6 +143,16 @@ enum RunCommand: Subcommand {
         }
         do { try config.validate() } catch { throw CLIError(runFlagsFor: error) }
         return config
+    }
+
+    /// `--NAME` on, `--no-NAME` off, neither: on where the host offers it.
+    static func featureChoice(_ a: Arguments, _ flag: String) throws(CLIError) -> CPUFeatureChoice {
+        switch (a.has(flag), a.has("no-" + flag)) {
+        case (true, true): throw .usage("--\(flag) and --no-\(flag) contradict each other", command: name)
+        case (true, false): return .on
+        case (false, true): return .off
+        case (false, false): return .auto
+        }
     }
 
     /// `512M`, `1G`, `2048K`, `256` (MiB), with an optional `iB`/`B`.

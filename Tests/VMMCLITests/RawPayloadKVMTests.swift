@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 import VMM
+
 @testable import VMMCLI
 
 /// The KVM gate of the CLI tests (as Tests/VMMTests/LabKVM.swift: `VMMCTL_REQUIRE_KVM=1`, the lab, makes
@@ -50,5 +51,32 @@ struct RawPayloadKVMTests {
             el: nested ? 2 : 1, e2h: nested ? !e2h0 : nil, dtbAddress: Self.dtb, initrdWord: 0x1234_5678)
         #expect(r.out == expected, "stderr: \(r.err)")
         #expect(r.status == (end == .systemOff ? 0 : 10), "stderr: \(r.err)")
+    }
+}
+
+/// PMUv3 on by default where KVM offers it: a raw payload that counts cycles and an event, on every vCPU kind.
+@Suite("vmmctl run: the guest's PMU (KVM tier)", .enabled(if: CLIKVM.available, CLIKVM.skipReason))
+struct PMUKVMTests {
+    @Test(
+        "without any flag the guest gets a PMU whose cycle counter and event counter count, at EL1 and EL2",
+        arguments: RawPayloadKVMTests.shapes)
+    func counts(flags: [String]) throws {
+        let nested = flags.contains("--nested")
+        guard CLIKVM.supports(nested: nested, e2h0: flags.contains("--e2h0")) else { return }
+        let base = "/tmp/vmmctl-pmu-\(getpid())-\(flags.joined())"
+        try HostFiles.writeAtomically(
+            try DemoGuest.pmuProbe(uartBase: 0x0900_0000, hasEL2: nested), to: base + ".bin", what: "payload")
+        defer { for f in [".bin", ".sock", ".dtb"] { unlink(base + f) } }
+        let r = CLIRun(["run", base + ".bin", "--memory", "64M", "--api-socket", base + ".sock"] + flags)
+        #expect(r.out == DemoGuest.pmuProbeSuccess, "stderr: \(r.err)")
+        #expect(r.status == 0, "stderr: \(r.err)")
+        // The device tree describes it (arm,armv8-pmuv3, PPI 7), and --no-pmu drops it.
+        for (extra, present) in [([String](), true), (["--no-pmu"], false)] {
+            let d = CLIRun(["run", base + ".bin", "--dump-dtb", base + ".dtb"] + flags + extra)
+            #expect(d.status == 0, "\(d.err)")
+            let pmu = try FDT.parse(try HostFiles.read(base + ".dtb", what: "dtb")).root.child("pmu")
+            #expect((pmu != nil) == present)
+            if present { #expect(pmu?.property("interrupts")?.cellValues == [1, 7, 4]) }
+        }
     }
 }

@@ -19,6 +19,8 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case overlappingRegions(String, String)
     /// The built-in payloads run on one vCPU only.
     case builtInGuestNeedsOneVCPU(requested: Int)
+    /// An optional vCPU feature was asked for that this host's KVM does not offer.
+    case hostLacks(OptionalCPUFeature)
 
     /// The smallest guest RAM a machine accepts.
     public static let minimumMemory: UInt64 = 16 << 20
@@ -41,6 +43,9 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
             "the guest physical map is inconsistent: \(a) overlaps \(b)"
         case .builtInGuestNeedsOneVCPU(let requested):
             "the built-in guest runs on one vCPU, not \(requested); give a kernel image for more"
+        case .hostLacks(let feature):
+            "\(feature.rawValue) was asked for, but this host's KVM does not offer it (\(feature.capability.name) "
+                + "missing); run without it"
         }
     }
 }

@@ -21,12 +21,16 @@ extension Machine {
             let guestCounter = vcpuStates.first.flatMap { $0.value(of: SysReg.CNTPCT_EL0) } ?? 0
             let gicState = try gic.saveState(
                 vcpus: vcpuStates.map { ($0.mpidr, $0.features.el2) })
-            return MachineState(
+            var state = MachineState(
                 config: shape, counter: CounterState(offset: counterOffset.value, guestCounterAtPause: guestCounter),
                 vcpus: vcpuStates, gic: gicState, devices: devices.saveStates(),
                 memory: MemoryState(
                     guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
                     checksum: 0))
+            state.pmu = try vcpus.filter { $0.features?.pmu ?? false }.map { vcpu in
+                PMUState(vcpuIndex: vcpu.id, overflowIRQ: try vcpu.pmuOverflowIRQ())
+            }
+            return state
         } catch let error as MachineError {
             throw error
         } catch {
@@ -75,8 +79,13 @@ extension Machine {
         // before KVM is touched (a snapshot of a machine with other devices is refused here).
         let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
         try hub.restoreStates(state.devices)
+        // PMU vCPUs get the snapshot's overflow interrupt and PMU_V3_INIT in bringUp, after the vGIC's
+        // CTRL_INIT and before restoreRegisters writes the PMU registers (INIT resets the counters).
+        let pmuIRQs = state.vcpus.map { vcpu in
+            state.pmu.first { $0.vcpuIndex == vcpu.index }?.overflowIRQ ?? Self.pmuOverflowIRQ
+        }
         let parts = try Self.bringUp(
-            config, features: state.vcpus.map(\.features),
+            config, features: state.vcpus.map(\.features), pmuIRQs: pmuIRQs,
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         let offset: UInt64
@@ -124,10 +133,13 @@ extension Machine {
         layout.uartBase = state.config.uartBase
         layout.gicDistributorBase = state.config.gicDistributorBase
         layout.gicRedistributorBase = state.config.gicRedistributorBase
-        return RunConfig(
+        var config = RunConfig(
             payload: .restored, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
             memorySize: state.config.memorySize, nested: state.config.nested, e2h0: state.config.e2h0,
             kvmPath: kvmPath, layout: layout)
+        config.pmu = state.vcpus.first?.features.pmu == true ? .on : .off
+        config.sve = state.vcpus.first?.features.sve == true ? .on : .off
+        return config
     }
 
     /// Refuses a host whose vCPUs list other registers than the snapshot's, naming exactly which.

@@ -60,6 +60,7 @@ public final class Machine: @unchecked Sendable {
         adding extra: [any MachineDevice]
     ) throws(MachineError) {
         try config.validate()
+        let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
         let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console) + extra)
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
@@ -141,7 +142,8 @@ public final class Machine: @unchecked Sendable {
     /// maintenance interrupt for EL2 vCPUs, vGIC CTRL_INIT, the steps that need the vGIC. `memory`
     /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
-        _ config: RunConfig, features: [VCPUInitFeatures], memory makeMemory: () throws -> GuestMemory
+        _ config: RunConfig, features: [VCPUInitFeatures], pmuIRQs: [UInt32]? = nil,
+        memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
         let layout = config.layout
         do {
@@ -156,7 +158,9 @@ public final class Machine: @unchecked Sendable {
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
             var vcpus: [VCPU] = []
-            let steps = features.map(Self.setupSteps(for:))
+            let steps = features.indices.map { index in
+                Self.setupSteps(for: features[index], pmuIRQ: pmuIRQs?[index] ?? Self.pmuOverflowIRQ)
+            }
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
                 try vcpu.initialize(features: f)
@@ -284,14 +288,17 @@ extension Machine {
     static func machineConfig(
         _ config: RunConfig, initrd: Range<UInt64>?, devices: [DeviceTreeContribution]
     ) -> MachineConfig {
-        MachineConfig(
+        var machine = MachineConfig(
             vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
             cmdline: config.cmdline, initrd: initrd, devices: devices, layout: config.layout)
+        machine.pmu = config.pmu == .on
+        return machine
     }
 
     /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
     public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
         try config.validate()
+        let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
         let devices = try DeviceHub(MachineDevices.standard(layout: config.layout, console: { _ in })).deviceTree
         switch config.payload {
         case .linux(let image, let initrd):

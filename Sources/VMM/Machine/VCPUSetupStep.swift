@@ -1,3 +1,5 @@
+import CKVM
+
 /// A per-vCPU bring-up step that a vCPU feature adds, run in the same places on a fresh boot and on a
 /// restore so that a restored vCPU is set up exactly as a booted one.
 ///
@@ -22,11 +24,46 @@ struct SVEFinalizeStep: VCPUSetupStep {
     func afterInit(_ vcpu: VCPU) throws { try vcpu.finalize(.sve) }
 }
 
+/// PMUv3 (api.rst 4.82 "KVM_ARM_VCPU_INIT" bit KVM_ARM_VCPU_PMU_V3, and "KVM_ARM_VCPU_PMU_V3_CTRL" in
+/// devices/vcpu.rst): the overflow interrupt (a PPI, the same INTID on every vCPU) is set with
+/// KVM_ARM_VCPU_PMU_V3_IRQ, then KVM_ARM_VCPU_PMU_V3_INIT, both after the in-kernel vGIC is
+/// initialised (KVM refuses INIT before, and with no IRQ set the PMU could not signal overflow) and
+/// before the first KVM_RUN. On a restore the same steps run with the snapshot's INTID before any PMU
+/// register is written: KVM resets the PMU's counters at INIT.
+struct PMUInitStep: VCPUSetupStep {
+    /// The overflow interrupt's INTID (23, PPI 7, on a fresh boot).
+    let overflowIRQ: UInt32
+
+    func afterGICInit(_ vcpu: VCPU) throws {
+        try vcpu.setAttribute(
+            group: CKVM_ARM_VCPU_PMU_V3_CTRL, attr: CKVM_ARM_VCPU_PMU_V3_IRQ, Int32(overflowIRQ),
+            label: "PMU_V3_IRQ \(overflowIRQ)")
+        try vcpu.setAttribute(group: CKVM_ARM_VCPU_PMU_V3_CTRL, attr: CKVM_ARM_VCPU_PMU_V3_INIT, label: "PMU_V3_INIT")
+    }
+}
+
+extension VCPU {
+    /// The PMU overflow interrupt's INTID KVM has for this vCPU.
+    /// The corresponding ioctl is `KVM_GET_DEVICE_ATTR` (KVM_ARM_VCPU_PMU_V3_IRQ).
+    func pmuOverflowIRQ() throws -> UInt32 {
+        UInt32(
+            bitPattern: try attribute(
+                group: CKVM_ARM_VCPU_PMU_V3_CTRL, attr: CKVM_ARM_VCPU_PMU_V3_IRQ, as: Int32.self, label: "PMU_V3_IRQ"))
+    }
+}
+
 extension Machine {
-    /// The setup steps a vCPU with `features` needs, in order.
-    static func setupSteps(for features: VCPUInitFeatures) -> [any VCPUSetupStep] {
+    /// The PMU overflow interrupt of a freshly booted machine: PPI 7 (INTID 23), as QEMU's virt board.
+    static let pmuOverflowIRQ = 16 + MachineLayout.pmuPPI
+
+    /// The setup steps a vCPU with `features` needs, in order; `pmuIRQ` is the PMU overflow INTID
+    /// (a snapshot's on restore).
+    static func setupSteps(
+        for features: VCPUInitFeatures, pmuIRQ: UInt32 = Machine.pmuOverflowIRQ
+    ) -> [any VCPUSetupStep] {
         var steps: [any VCPUSetupStep] = []
         if features.sve { steps.append(SVEFinalizeStep()) }
+        if features.pmu { steps.append(PMUInitStep(overflowIRQ: pmuIRQ)) }
         return steps
     }
 }

@@ -11,6 +11,7 @@ extension MachineState {
         try validateMemory()
         try validateVCPUs()
         try validateGIC()
+        try validatePMU()
     }
 
     private func validateMemory() throws(SnapshotError) {

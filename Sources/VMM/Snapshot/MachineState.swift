@@ -23,6 +23,8 @@ public struct MachineState: Hashable, Sendable {
     public var devices: [DeviceState]
     /// Guest RAM: where it lives and its checksum; the bytes are in the snapshot's memory file.
     public var memory: MemoryState
+    /// The PMU overflow interrupt of each vCPU with a PMU, in vCPU order (empty without PMU).
+    public var pmu: [PMUState] = []
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

@@ -12,6 +12,7 @@ public enum SnapshotCodec {
     static let gicVersion: UInt32 = 1
     static let memoryVersion: UInt32 = 1
     static let deviceVersion: UInt32 = 1
+    static let pmuVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -30,6 +31,8 @@ public enum SnapshotCodec {
             writer.section(.vcpu, version: vcpuVersion, payload: encodeVCPU(vcpu))
         }
         writer.section(.gic, version: gicVersion, payload: encodeGIC(state.gic))
+        // Mandatory when present: a reader that cannot restore the PMU must refuse the snapshot.
+        if !state.pmu.isEmpty { writer.section(.pmu, version: pmuVersion, payload: encodePMU(state.pmu)) }
         for device in state.devices {
             writer.section(.device, version: deviceVersion, payload: encodeDevice(device))
         }
@@ -63,6 +66,7 @@ public enum SnapshotCodec {
         case .device: return deviceVersion
         case .uart: return legacyUARTVersion
         case .memory: return memoryVersion
+        case .pmu: return pmuVersion
         default: return nil
         }
     }
@@ -90,6 +94,7 @@ public enum SnapshotCodec {
         case .device: try parts.add(decodeDevice(&reader), section)
         case .uart: try parts.add(legacyUART(&reader, version: section.version), section)
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
+        case .pmu: try parts.set(\.pmu, decodePMU(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -110,6 +115,7 @@ private struct DecodedParts {
     var gic: GICState?
     var devices: [DeviceState] = []
     var memory: MemoryState?
+    var pmu: [PMUState]?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -146,6 +152,7 @@ private struct DecodedParts {
         var state = MachineState(
             config: machine, counter: counter, vcpus: vcpus, gic: gic, devices: devices, memory: memory)
         state.version = formatVersion
+        state.pmu = pmu ?? []
         return state
     }
 }

@@ -56,6 +56,8 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     public static let uart = SnapshotTag("UART")!
     /// Guest RAM: address, size, memory file name and checksum (MemoryState).
     public static let memory = SnapshotTag("MEM ")!
+    /// The vCPUs' PMU overflow interrupts (`PMUState`); only in snapshots of PMU vCPUs.
+    public static let pmu = SnapshotTag("PMU ")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }
