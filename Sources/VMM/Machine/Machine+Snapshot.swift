@@ -86,6 +86,9 @@ extension Machine {
         }
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features), pmuIRQs: pmuIRQs,
+            sveVectorLengths: state.vcpus.map { vcpu in
+                vcpu.registers.first { $0.id == SVEFinalizeStep.vectorLengthsID }?.value
+            },
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         let offset: UInt64
@@ -172,9 +175,11 @@ extension Machine {
     }
 
     /// Writes every saved register except the two counters (owned by the VM-wide offset).
+    /// Writes every saved register but the counters (the VM-wide offset restores them) and
+    /// KVM_REG_ARM64_SVE_VLS, which `SVEFinalizeStep` wrote before FINALIZE (KVM refuses it after).
     static func restoreRegisters(_ vcpu: VCPU, _ saved: VCPUState) throws {
-        let counters: Set<OneRegID> = [SysReg.CNTVCT_EL0.id, SysReg.CNTPCT_EL0.id]
-        for entry in saved.registers where !counters.contains(entry.id) {
+        let skipped: Set<OneRegID> = [SysReg.CNTVCT_EL0.id, SysReg.CNTPCT_EL0.id, SVEFinalizeStep.vectorLengthsID]
+        for entry in saved.registers where !skipped.contains(entry.id) {
             try vcpu.setOneReg(entry.id, entry.value)
         }
     }

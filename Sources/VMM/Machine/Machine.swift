@@ -143,7 +143,7 @@ public final class Machine: @unchecked Sendable {
     /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
         _ config: RunConfig, features: [VCPUInitFeatures], pmuIRQs: [UInt32]? = nil,
-        memory makeMemory: () throws -> GuestMemory
+        sveVectorLengths: [RegisterValue?]? = nil, memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
         let layout = config.layout
         do {
@@ -159,7 +159,9 @@ public final class Machine: @unchecked Sendable {
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
             var vcpus: [VCPU] = []
             let steps = features.indices.map { index in
-                Self.setupSteps(for: features[index], pmuIRQ: pmuIRQs?[index] ?? Self.pmuOverflowIRQ)
+                Self.setupSteps(
+                    for: features[index], pmuIRQ: pmuIRQs?[index] ?? Self.pmuOverflowIRQ,
+                    sveVectorLengths: sveVectorLengths?[index] ?? nil)
             }
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)

@@ -1,4 +1,5 @@
 import CKVM
+import SysRegs
 
 /// A per-vCPU bring-up step that a vCPU feature adds, run in the same places on a fresh boot and on a
 /// restore so that a restored vCPU is set up exactly as a booted one.
@@ -19,9 +20,20 @@ extension VCPUSetupStep {
 
 /// SVE: KVM refuses to run an SVE vCPU, and to read or write its SVE registers, before
 /// KVM_ARM_VCPU_FINALIZE(KVM_ARM_VCPU_SVE); the vector lengths (KVM_REG_ARM64_SVE_VLS) may only be
-/// written before it. With the default vector lengths there is nothing to write first.
+/// written before it (api.rst 4.68 "arm64 SVE registers"). A fresh boot keeps KVM's default lengths (all
+/// the host supports); a restore writes the snapshot's set first, so the Z and P registers it then writes
+/// have the width they were saved with, and a host that cannot offer that set refuses here, by name.
 struct SVEFinalizeStep: VCPUSetupStep {
-    func afterInit(_ vcpu: VCPU) throws { try vcpu.finalize(.sve) }
+    /// KVM_REG_ARM64_SVE_VLS from a snapshot; nil on a fresh boot.
+    let vectorLengths: RegisterValue?
+
+    /// The ONE_REG id of KVM_REG_ARM64_SVE_VLS: 512 bits, SVE coprocessor, index 0xffff.
+    static let vectorLengthsID = OneRegID(coproc: OneRegID.Coproc.sve.rawValue, byteCount: 64, index: 0xFFFF)
+
+    func afterInit(_ vcpu: VCPU) throws {
+        if let vectorLengths { try vcpu.setOneReg(Self.vectorLengthsID, vectorLengths) }
+        try vcpu.finalize(.sve)
+    }
 }
 
 /// PMUv3 (api.rst 4.82 "KVM_ARM_VCPU_INIT" bit KVM_ARM_VCPU_PMU_V3, and "KVM_ARM_VCPU_PMU_V3_CTRL" in
@@ -59,10 +71,10 @@ extension Machine {
     /// The setup steps a vCPU with `features` needs, in order; `pmuIRQ` is the PMU overflow INTID
     /// (a snapshot's on restore).
     static func setupSteps(
-        for features: VCPUInitFeatures, pmuIRQ: UInt32 = Machine.pmuOverflowIRQ
+        for features: VCPUInitFeatures, pmuIRQ: UInt32 = Machine.pmuOverflowIRQ, sveVectorLengths: RegisterValue? = nil
     ) -> [any VCPUSetupStep] {
         var steps: [any VCPUSetupStep] = []
-        if features.sve { steps.append(SVEFinalizeStep()) }
+        if features.sve { steps.append(SVEFinalizeStep(vectorLengths: sveVectorLengths)) }
         if features.pmu { steps.append(PMUInitStep(overflowIRQ: pmuIRQ)) }
         return steps
     }
