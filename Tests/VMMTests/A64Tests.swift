@@ -110,6 +110,8 @@ let encodingCases: [EncodingCase] = [
     EncodingCase("smc #0") { $0.smc(0) },
     EncodingCase("svc #0x1") { $0.svc(1) },
     EncodingCase("brk #0x3e8") { $0.brk(1000) },
+    EncodingCase("rdvl x0, #1") { $0.rdvl(.x0, 1) },
+    EncodingCase("rdvl x23, #-2") { $0.rdvl(.x23, -2) },
     EncodingCase("wfi") { $0.wfi() },
     EncodingCase("wfe") { $0.wfe() },
     EncodingCase("isb") { $0.isb() },
@@ -208,7 +210,7 @@ enum GNUBinutils {
             dir.appendingPathComponent("t.s"), dir.appendingPathComponent("t.o"), dir.appendingPathComponent("t.bin")
         )
         try source.write(to: src, atomically: true, encoding: .utf8)
-        try run(assembler, ["-march=armv8.4-a", "-o", obj.path, src.path])
+        try run(assembler, ["-march=armv8.4-a+sve", "-o", obj.path, src.path])
         try run(objcopy, ["-O", "binary", "-j", ".text", obj.path, bin.path])
         let bytes = [UInt8](try Data(contentsOf: bin))
         return stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { i in
@@ -241,7 +243,7 @@ enum GNUBinutils {
         ("ret", 0xD65F_03C0), ("movz x0, #0x1234", 0xD282_4680), ("movk x0, #0x5678, lsl #16", 0xF2AA_CF00),
         ("strb w1, [x0]", 0x3900_0001), ("1: b 1b", 0x1400_0000), ("dsb sy", 0xD503_3F9F),
         ("msr daifset, #0xf", 0xD503_4FDF), ("lsr x0, x0, #2", 0xD342_FC00), ("and x3, x3, #0xf", 0x9240_0C63),
-        ("tlbi vmalls12e1is", 0xD50C_83DF), ("tlbi alle1", 0xD50C_879F),
+        ("tlbi vmalls12e1is", 0xD50C_83DF), ("tlbi alle1", 0xD50C_879F), ("rdvl x0, #1", 0x04BF_5020),
     ])
     func knownWords(gnu: String, word: UInt32) throws {
         let testCase = try #require(encodingCases.first { $0.gnu == gnu })
