@@ -38,6 +38,14 @@ extension SysReg {
     public static let TFSRE0_EL1 = sysreg("TFSRE0_EL1", (3, 0, 5, 6, 1))
     public static let TFSR_EL2 = sysreg("TFSR_EL2", (3, 4, 5, 6, 0))
 
+    // PMUv3 (listed for KVM_ARM_VCPU_PMU_V3 vCPUs only).
+    public static let PMCR_EL0 = sysreg("PMCR_EL0", (3, 3, 9, 12, 0))
+    public static let PMCNTENSET_EL0 = sysreg("PMCNTENSET_EL0", (3, 3, 9, 12, 1))
+    public static let PMCCNTR_EL0 = sysreg("PMCCNTR_EL0", (3, 3, 9, 13, 0))
+    public static let PMEVCNTR0_EL0 = sysreg("PMEVCNTR0_EL0", (3, 3, 14, 8, 0))
+    public static let PMEVTYPER0_EL0 = sysreg("PMEVTYPER0_EL0", (3, 3, 14, 12, 0))
+    public static let PMCCFILTR_EL0 = sysreg("PMCCFILTR_EL0", (3, 3, 14, 15, 7))
+
     // Counters. CNTVCT_EL0's ONE_REG id is KVM's frozen swapped one (RegisterTable+Timers.swift).
     public static let CNTPCT_EL0 = sysreg("CNTPCT_EL0", (3, 3, 14, 0, 1))
     public static let CNTVCT_EL0 = sysreg("CNTVCT_EL0", (3, 3, 14, 0, 2), kvmID: OneRegID(0x6030_0000_0013_DF1A))
@@ -78,6 +86,7 @@ extension SysReg {
         SCTLR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, MAIR_EL1, FAR_EL1, ESR_EL1, PAR_EL1, VBAR_EL1,
         RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1, TFSR_EL2,
         CNTPCT_EL0, CNTVCT_EL0,
+        PMCR_EL0, PMCNTENSET_EL0, PMCCNTR_EL0, PMEVCNTR0_EL0, PMEVTYPER0_EL0, PMCCFILTR_EL0,
         SCTLR_EL2, HCR_EL2, MDCR_EL2, CPTR_EL2, TTBR0_EL2, TTBR1_EL2, TCR_EL2, VTTBR_EL2, VTCR_EL2, VNCR_EL2,
         SPSR_EL2, ELR_EL2, ESR_EL2, MAIR_EL2, VBAR_EL2, CNTHCTL_EL2, SP_EL2,
         ICC_CTLR_EL1, ICC_SRE_EL1, ICH_VTR_EL2, ICH_MISR_EL2, ICH_EISR_EL2, ICH_ELRSR_EL2, ICH_HCR_EL2,

@@ -46,7 +46,10 @@ extension CLIError {
             problem.description
         case .tooManyVirtioDevices(let requested, let maximum):
             "\(requested) virtio devices (--disk, plus --rng unless --no-rng): at most \(maximum) fit"
-
+        case .hostLacks(let feature):
+            "--\(feature == .pmu ? "pmu" : "sve"): this host's KVM does not offer \(feature.rawValue) "
+                + "(\(feature.capability.name) missing; vmmctl check lists what it has); drop the flag or use "
+                + "--no-\(feature == .pmu ? "pmu" : "sve")"
         }
     }
 

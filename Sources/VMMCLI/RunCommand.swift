@@ -15,8 +15,11 @@ enum RunCommand: Subcommand {
         GICv3, the architected timer, PSCI and a PL011 console on this terminal. Without IMAGE it boots a
         built-in demo guest: a tiny EL1 program, or with --nested a tiny guest hypervisor at EL2 that
         builds its own stage 2, enters an EL1 guest with ERET and handles that guest's HVC.
+        An IMAGE without the arm64 Image header is a raw payload (a flat binary, e.g. a bare-metal test):
+        loaded at RAM base + 0x80000 and entered at its first byte with x0 = the device tree, at EL1 or
+        with --nested at EL2 (docs/boot.md).
 
-        --initrd FILE     initial ramdisk, placed below the device tree
+        --initrd FILE     initial ramdisk (any file), placed below the device tree (/chosen names it)
         --cmdline STR     kernel command line (default "console=ttyAMA0 earlycon")
         --cpus N          vCPUs (default 1); secondaries start with PSCI CPU_ON
         --memory SIZE     guest RAM: 512M, 1G, or a number of MiB (default 256M)
@@ -25,6 +28,9 @@ enum RunCommand: Subcommand {
         --e2h0            with --nested: a non-VHE guest hypervisor (HCR_EL2.E2H = 0)
         --mte             the Memory Tagging Extension for the guest (KVM_CAP_ARM_MTE; the host CPU needs
                           FEAT_MTE2): allocation tags, the MTE registers, and tags kept in snapshots
+        --pmu, --no-pmu   PMUv3 for the guest (overflow interrupt PPI 7, an arm,armv8-pmuv3 node); on by
+                          default where KVM offers it; --pmu on a host without it is an error
+        --sve, --no-sve   SVE for the guest (KVM's default vector lengths); on by default where KVM offers it
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
         --disk PATH[,readonly][,serial=ID]
                           a virtio-blk disk: a raw image file or block device (a whole number of
@@ -67,7 +73,7 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte"],
+            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte", "pmu", "no-pmu", "sve", "no-sve"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
                 "bench-touch", "disk", "demo",
@@ -153,6 +159,8 @@ enum RunCommand: Subcommand {
         var config = RunConfig(
             payload: payload, cmdline: a.options["cmdline"] ?? "console=ttyAMA0 earlycon",
             nested: a.has("nested"), e2h0: a.has("e2h0"), mte: a.has("mte"), kvmPath: a.options["device"] ?? "/dev/kvm")
+        config.pmu = try featureChoice(a, "pmu")
+        config.sve = try featureChoice(a, "sve")
         if let cpus = a.options["cpus"] {
             guard let n = Int(cpus), n >= 1 else {
                 throw .usage("--cpus '\(cpus)' is not a positive number", command: name)
@@ -168,6 +176,16 @@ enum RunCommand: Subcommand {
         try addVirtioDevices(a, to: &config)
         do { try config.validate() } catch { throw CLIError(runFlagsFor: error) }
         return config
+    }
+
+    /// `--NAME` on, `--no-NAME` off, neither: on where the host offers it.
+    static func featureChoice(_ a: Arguments, _ flag: String) throws(CLIError) -> CPUFeatureChoice {
+        switch (a.has(flag), a.has("no-" + flag)) {
+        case (true, true): throw .usage("--\(flag) and --no-\(flag) contradict each other", command: name)
+        case (true, false): return .on
+        case (false, true): return .off
+        case (false, false): return .auto
+        }
     }
 
     /// `512M`, `1G`, `2048K`, `256` (MiB), with an optional `iB`/`B`.

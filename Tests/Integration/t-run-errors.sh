@@ -8,10 +8,12 @@ expect() {  # STATUS PATTERN ARGS...
   [ "$st" = "$want" ] || { echo "  expected exit $want"; fail=1; }
   echo "$out" | grep -q "$pat" || { echo "  expected message matching '$pat'"; fail=1; }
 }
-printf 'not a kernel' > /tmp/not-an-image
-head -c 40 /dev/zero > /tmp/tiny-image
-expect 1 "not an arm64 Linux Image" /tmp/not-an-image
-expect 1 "not an arm64 Linux Image.*smaller than" /tmp/tiny-image
+# A file without an Image header is a raw payload; an empty one, or one larger than RAM, is refused.
+: > /tmp/empty-image
+dd if=/dev/zero of=/tmp/big-payload bs=1048576 count=20 2>/dev/null
+expect 1 "the kernel file is empty" /tmp/empty-image
+expect 1 "raw payload (20971520 bytes.*do not fit in 16 MiB" /tmp/big-payload --memory 16M
+rm -f /tmp/empty-image /tmp/big-payload
 expect 2 "requires --nested" --e2h0
 expect 2 "at most 123 vCPUs" --cpus 200
 expect 2 "not a size" --memory lots

@@ -42,15 +42,34 @@ struct RunCommandTests {
         #expect(r.err.contains(message))
     }
 
-    @Test("a file that is not an arm64 Image is named as such, and nothing starts")
-    func notAnImage() throws {
-        let path = "/tmp/vmmctl-test-not-an-image-\(getpid())"
+    @Test("a file that is not an arm64 Image boots as a raw payload: its device tree names the initrd")
+    func rawPayloadDeviceTree() throws {
+        let path = "/tmp/vmmctl-test-raw-payload-\(getpid())"
         let script = "#!/bin/sh\n" + String(repeating: "echo this is a shell script, not a kernel\n", count: 8)
         try HostFiles.writeAtomically(Array(script.utf8), to: path, what: "test file")
-        defer { unlink(path) }
-        let r = CLIRun("run", path, "--dump-dtb", path + ".dtb")
-        #expect(r.status == 1)
-        #expect(r.err.contains("not an arm64 Linux Image"))
+        try HostFiles.writeAtomically([1, 2, 3, 4, 5], to: path + ".initrd", what: "test initrd")
+        defer { for f in ["", ".initrd", ".dtb"] { unlink(path + f) } }
+        let r = CLIRun("run", path, "--initrd", path + ".initrd", "--memory", "64M", "--dump-dtb", path + ".dtb")
+        #expect(r.status == 0, "\(r.err)")
+        let chosen = try FDT.parse(try HostFiles.read(path + ".dtb", what: "dtb")).root.node(atPath: "/chosen")
+        // 64 MiB at 0x4000_0000: DTB at 0x43e0_0000, the 5-byte initrd 64 KiB aligned below it.
+        #expect(chosen?.property("linux,initrd-start")?.value == [0, 0, 0, 0, 0x43, 0xdf, 0, 0])
+        #expect(chosen?.property("linux,initrd-end")?.value == [0, 0, 0, 0, 0x43, 0xdf, 0, 5])
+    }
+
+    @Test("an empty kernel file and a raw payload larger than RAM are refused up front, naming the problem")
+    func refusedPayloads() throws {
+        let path = "/tmp/vmmctl-test-bad-payload-\(getpid())"
+        defer { for f in ["", ".dtb"] { unlink(path + f) } }
+        try HostFiles.writeAtomically([], to: path, what: "test file")
+        let empty = CLIRun("run", path, "--dump-dtb", path + ".dtb")
+        #expect(empty.status == 1)
+        #expect(empty.err.contains("the kernel file is empty"))
+        try HostFiles.writeAtomically([UInt8](repeating: 0, count: 15 << 20), to: path, what: "test file")
+        let big = CLIRun("run", path, "--memory", "16M", "--dump-dtb", path + ".dtb")
+        #expect(big.status == 1)
+        #expect(big.err.contains("raw payload (15728640 bytes"))
+        #expect(!big.err.contains("decompress"))
         #expect(access(path + ".dtb", F_OK) != 0)
     }
 }

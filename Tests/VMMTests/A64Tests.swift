@@ -110,6 +110,8 @@ let encodingCases: [EncodingCase] = [
     EncodingCase("smc #0") { $0.smc(0) },
     EncodingCase("svc #0x1") { $0.svc(1) },
     EncodingCase("brk #0x3e8") { $0.brk(1000) },
+    EncodingCase("rdvl x0, #1") { $0.rdvl(.x0, 1) },
+    EncodingCase("rdvl x23, #-2") { $0.rdvl(.x23, -2) },
     EncodingCase("wfi") { $0.wfi() },
     EncodingCase("wfe") { $0.wfe() },
     EncodingCase("isb") { $0.isb() },
@@ -245,7 +247,7 @@ enum GNUBinutils {
             dir.appendingPathComponent("t.s"), dir.appendingPathComponent("t.o"), dir.appendingPathComponent("t.bin")
         )
         try source.write(to: src, atomically: true, encoding: .utf8)
-        try run(assembler, ["-march=armv8.5-a+memtag", "-o", obj.path, src.path])
+        try run(assembler, ["-march=armv8.5-a+memtag+sve", "-o", obj.path, src.path])
         try run(objcopy, ["-O", "binary", "-j", ".text", obj.path, bin.path])
         let bytes = [UInt8](try Data(contentsOf: bin))
         return stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { i in
@@ -283,6 +285,7 @@ enum GNUBinutils {
         // FEAT_MTE, from the Arm ARM's encoding diagrams (C6.2): IRG, STG, LDG, ADDG.
         ("irg x1, x2", 0x9ADF_1041), ("stg x1, [x1]", 0xD920_0821), ("ldg x4, [x1]", 0xD960_0024),
         ("addg x1, x2, #32, #1", 0x9182_0441),
+        ("rdvl x0, #1", 0x04BF_5020),
     ])
     func knownWords(gnu: String, word: UInt32) throws {
         let testCase = try #require(encodingCases.first { $0.gnu == gnu })

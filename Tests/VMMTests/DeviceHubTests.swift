@@ -164,3 +164,21 @@ struct PL011DeviceTests {
         #expect(!device.uart.interruptLevel)
     }
 }
+
+/// The one-time warning for an access no device decoded.
+@Suite struct UnmappedAccessTests {
+    @Test("it reports the access itself (vCPU, direction, size, address, value, PC), never a syndrome register")
+    func description() {
+        let write = UnmappedAccess(
+            vcpu: 1, address: 0x1000_0000, size: 4, isWrite: true, value: 0x2a, pc: 0x4008_0010, lastReported: false)
+        #expect(
+            write.description
+                == "vCPU 1: unhandled MMIO write of 4 bytes at 0x10000000 (value 0x2a) from PC 0x40080010: "
+                + "no device there (reads as 0, writes ignored)")
+        let read = UnmappedAccess(
+            vcpu: 0, address: 0x0c00_0000, size: 8, isWrite: false, value: nil, pc: 0x4008_0020, lastReported: true)
+        #expect(read.description.hasPrefix("vCPU 0: unhandled MMIO read of 8 bytes at 0xc000000 from PC 0x40080020"))
+        #expect(read.description.hasSuffix("32 addresses reported, further unhandled accesses are not"))
+        #expect(!read.description.contains("ESR"))
+    }
+}

@@ -66,7 +66,8 @@ import Testing
 
         let plain = "\(KernelImageError.badMagic(nil))"
         #expect(plain.contains("not an arm64 Linux Image (no ARM\\x64 magic at offset 56)"))
-        #expect(plain.contains("if this is a compressed vmlinuz, decompress it first"))
+        // Without a recognised wrapper the file is a raw payload to `KernelFile`; no advice to decompress it.
+        #expect(!plain.contains("decompress"))
         #expect("\(KernelImageError.badMagic(.gzip))".contains("gzip-compressed"))
         #expect("\(KernelImageError.badMagic(.efiZboot))".contains("EFI zboot"))
     }
@@ -188,5 +189,62 @@ import Testing
         let initrd = try #require(plan.initrd)
         #expect(initrd.upperBound <= 0x4000_0000 + (32 << 30))
         #expect(plan.dtbAddress == ram.upperBound - 0x20_0000)
+    }
+}
+
+/// Which kernel files boot as Images, which as raw payloads, and which are refused.
+@Suite struct KernelFileTests {
+    @Test("a file with the Image magic is an Image; anything else that is not compressed is a raw payload")
+    func sorting() throws {
+        let image = KernelImageTests.image()
+        #expect(try KernelFile(image) == .image(try KernelImage(image)))
+        #expect(try KernelFile(image).what == "kernel image")
+        let script = Array("#!/bin/sh\necho not a kernel\n".utf8)
+        #expect(try KernelFile(script) == .raw(RawPayload(size: UInt64(script.count))))
+        #expect(try KernelFile([0x00]).what == "raw payload", "a one-byte payload is still a payload")
+        // 64 bytes or more without the magic: raw, even though an Image header would fit.
+        #expect(try KernelFile(KernelImageTests.image(magic: 0x1234_5678)) == .raw(RawPayload(size: 0x1_0000)))
+    }
+
+    @Test("an Image with a bad header stays an Image error, never a raw payload")
+    func badImageStaysAnImage() {
+        #expect(throws: KernelImageError.bigEndian) { try KernelFile(KernelImageTests.image(flags: 0b1011)) }
+    }
+
+    @Test("empty and compressed files are refused, naming what they are")
+    func refused() {
+        #expect(throws: KernelImageError.empty) { try KernelFile([]) }
+        #expect("\(KernelImageError.empty)".contains("empty"))
+        #expect(throws: KernelImageError.badMagic(.gzip)) { try KernelFile([0x1f, 0x8b, 8, 0]) }
+        var zboot = KernelImageTests.image(magic: 0)
+        zboot.replaceSubrange(0..<8, with: Array("MZ\0\0zimg".utf8))
+        #expect(throws: KernelImageError.badMagic(.efiZboot)) { try KernelFile(zboot) }
+    }
+}
+
+/// Where a raw payload lands.
+@Suite struct RawPayloadPlacementTests {
+    static let ram = 0x4000_0000..<UInt64(0x4000_0000 + (64 << 20))
+
+    @Test("at RAM base + 0x80000, entered there; DTB in the last 2 MiB block; initrd directly below it")
+    func placement() throws {
+        let plan = try BootPlacement.plan(raw: RawPayload(size: 0x1234), ram: Self.ram, initrdSize: 100)
+        #expect(plan.kernelAddress == 0x4008_0000)
+        #expect(plan.kernelEnd == 0x4008_1234)
+        #expect(plan.dtbAddress == 0x43e0_0000)
+        #expect(plan.initrd == 0x43df_0000..<0x43df_0064)
+    }
+
+    @Test("a payload larger than RAM (less the load offset and the DTB) is refused, without decompression advice")
+    func tooLarge() throws {
+        // 64 MiB - 0x80000 - 2 MiB = 0x3d8_0000 bytes fit exactly.
+        #expect(throws: Never.self) { try BootPlacement.plan(raw: RawPayload(size: 0x3d8_0000), ram: Self.ram) }
+        #expect(throws: BootPlacementError.payloadDoesNotFit(payloadSize: 0x3d8_0001, memoryMiB: 64)) {
+            try BootPlacement.plan(raw: RawPayload(size: 0x3d8_0001), ram: Self.ram)
+        }
+        let message = "\(BootPlacementError.payloadDoesNotFit(payloadSize: 0x3d8_0001, memoryMiB: 64))"
+        #expect(message.contains("raw payload (64487425 bytes"))
+        #expect(message.contains("use --memory"))
+        #expect(!message.contains("decompress"))
     }
 }

@@ -24,18 +24,35 @@ public struct BootPlacement: Hashable, Sendable {
     public static func plan(
         kernel: KernelImage, ram: Range<UInt64>, initrdSize: UInt64? = nil
     ) throws(BootPlacementError) -> BootPlacement {
+        try plan(offset: kernel.textOffset, size: kernel.effectiveSize, raw: false, ram: ram, initrdSize: initrdSize)
+    }
+
+    /// Plans a boot of a raw payload: at RAM base + 0x80000 (`RawPayload.loadOffset`), entered at its
+    /// first byte, with the device tree and initrd where an Image would have them.
+    public static func plan(
+        raw payload: RawPayload, ram: Range<UInt64>, initrdSize: UInt64? = nil
+    ) throws(BootPlacementError) -> BootPlacement {
+        try plan(offset: RawPayload.loadOffset, size: payload.size, raw: true, ram: ram, initrdSize: initrdSize)
+    }
+
+    /// Plans either kind: `size` bytes (BSS included) at the 2 MiB aligned RAM base plus `offset`.
+    static func plan(
+        offset: UInt64, size: UInt64, raw: Bool, ram: Range<UInt64>, initrdSize: UInt64?
+    ) throws(BootPlacementError) -> BootPlacement {
         let ramSize = ram.upperBound - ram.lowerBound
         let memoryMiB = ramSize >> 20
         let base = alignUp(ram.lowerBound, blockSize)
-        let kernelAddress = base &+ kernel.textOffset
-        let (kernelEnd, overflow) = kernelAddress.addingReportingOverflow(kernel.effectiveSize)
+        let kernelAddress = base &+ offset
+        let (kernelEnd, overflow) = kernelAddress.addingReportingOverflow(size)
         let dtbAddress = alignDown(ram.upperBound &- dtbMaximumSize, blockSize)
         // The kernel must end at or below the DTB's block.
         guard ramSize >= dtbMaximumSize, base >= ram.lowerBound, kernelAddress >= base, !overflow,
             dtbAddress >= ram.lowerBound,
             kernelEnd <= dtbAddress
         else {
-            throw .kernelDoesNotFit(kernelSize: kernel.effectiveSize, memoryMiB: memoryMiB)
+            throw raw
+                ? .payloadDoesNotFit(payloadSize: size, memoryMiB: memoryMiB)
+                : .kernelDoesNotFit(kernelSize: size, memoryMiB: memoryMiB)
         }
         var placement = BootPlacement(
             kernelAddress: kernelAddress, kernelEnd: kernelEnd, dtbAddress: dtbAddress, initrd: nil)
@@ -63,11 +80,16 @@ public struct BootPlacement: Hashable, Sendable {
 public enum BootPlacementError: Error, Hashable, Sendable, CustomStringConvertible {
     case kernelDoesNotFit(kernelSize: UInt64, memoryMiB: UInt64)
     case initrdDoesNotFit(initrdSize: UInt64, memoryMiB: UInt64)
+    /// A raw payload (no Image header) too large for RAM above the 0x80000 load offset and below the DTB.
+    case payloadDoesNotFit(payloadSize: UInt64, memoryMiB: UInt64)
 
     public var description: String {
         switch self {
         case .kernelDoesNotFit(let size, let mib):
             "kernel (\(size) bytes with BSS) and device tree do not fit in \(mib) MiB of guest memory; use --memory"
+        case .payloadDoesNotFit(let size, let mib):
+            "raw payload (\(size) bytes, no arm64 Image header, loaded at RAM base + 0x80000) and the device tree "
+                + "do not fit in \(mib) MiB of guest memory; use --memory, or check that this is the file you meant"
         case .initrdDoesNotFit(let size, let mib):
             "initrd (\(size) bytes) does not fit in \(mib) MiB of guest memory with the kernel; use --memory"
         }

@@ -28,6 +28,7 @@ public enum DeviceTree {
         root.children.append(cpus(config))
         root.children.append(psci(config))
         root.children.append(timer(config))
+        if config.pmu { root.children.append(pmu()) }
         root.children.append(gic(config))
         try appendDevices(config.devices, to: &root)
         return root
@@ -132,6 +133,17 @@ public enum DeviceTree {
                 .string("compatible", "arm,armv8-timer"),
                 .cells("interrupts", ppis.flatMap { [interruptTypePPI, $0, levelHigh] }),
                 .empty("always-on"),
+            ])
+    }
+
+    /// /pmu: PMUv3 (the `arm,armv8-pmuv3` binding, pmu.yaml), its overflow interrupt a level PPI, the
+    /// INTID every vCPU was given with KVM_ARM_VCPU_PMU_V3_IRQ. Without it Linux's PMU driver does not probe.
+    static func pmu() -> FDTNode {
+        FDTNode(
+            "pmu",
+            properties: [
+                .string("compatible", "arm,armv8-pmuv3"),
+                .cells("interrupts", [interruptTypePPI, MachineLayout.pmuPPI, levelHigh]),
             ])
     }
 

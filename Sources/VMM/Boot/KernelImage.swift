@@ -122,6 +122,8 @@ public enum KernelImageError: Error, Hashable, Sendable, CustomStringConvertible
         case efiZboot = "EFI zboot"
     }
 
+    /// The kernel file is empty: neither an Image nor a payload.
+    case empty
     case tooSmall(size: Int)
     case badMagic(Wrapper?)
     case bigEndian
@@ -133,12 +135,13 @@ public enum KernelImageError: Error, Hashable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
+        case .empty:
+            "the kernel file is empty: give an arm64 Linux Image or a raw payload (a flat binary entered at its first byte)"
         case .tooSmall(let size):
             "not an arm64 Linux Image: the file is \(size) bytes, smaller than the 64-byte Image header"
         case .badMagic(let wrapper):
-            "not an arm64 Linux Image (no ARM\\x64 magic at offset 56); "
-                + (wrapper.map { "this is a \($0.rawValue)-compressed kernel: decompress it first" }
-                    ?? "if this is a compressed vmlinuz, decompress it first")
+            "not an arm64 Linux Image (no ARM\\x64 magic at offset 56)"
+                + (wrapper.map { "; this is a \($0.rawValue)-compressed kernel: decompress it first" } ?? "")
         case .bigEndian:
             "big-endian arm64 kernel (Image flags bit 0): vmmctl boots little-endian kernels only"
         case .imageSizeTooSmall(let imageSize, let fileSize):

@@ -10,6 +10,8 @@ public struct MachineConfig: Hashable, Sendable {
     public var nested: Bool
     /// With `nested`: the guest hypervisor runs without VHE (KVM_ARM_VCPU_HAS_EL2_E2H0).
     public var e2h0: Bool
+    /// Every vCPU has PMUv3: the `arm,armv8-pmuv3` node with its overflow PPI.
+    public var pmu = false
     /// The kernel command line (`/chosen/bootargs`).
     public var cmdline: String
     /// Guest-physical range of the initrd, if any (`/chosen/linux,initrd-start` / `-end`).

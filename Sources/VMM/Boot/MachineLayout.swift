@@ -35,6 +35,8 @@ public struct MachineLayout: Hashable, Sendable {
     /// GIC maintenance interrupt for nested guests, as a PPI number: INTID 25. KVM must be told the
     /// same INTID (`GICv3.setMaintenanceInterrupt`), or the vGIC reports 0.
     public static let gicMaintenancePPI: UInt32 = 9
+    /// The PMU overflow interrupt as a PPI number: INTID 23 (QEMU's virt board uses the same).
+    public static let pmuPPI: UInt32 = 7
 
     /// The standard map.
     public static let standard = MachineLayout()

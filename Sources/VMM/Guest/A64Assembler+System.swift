@@ -105,4 +105,18 @@ extension A64Assembler {
 
     /// `BRK #imm16`: breakpoint.
     public mutating func brk(_ imm16: UInt16) { emit(0xD420_0000 | UInt32(imm16) << 5) }
+
+    // MARK: SVE
+
+    /// `RDVL Xd, #imm`: Xd = imm × the current SVE vector length in bytes (Arm ARM C8.2 "RDVL"):
+    /// 00000100 | 1 | 0 | 1 | 11111 | 01010 | imm6 | Rd. Traps unless SVE is enabled for the EL
+    /// (CPACR_EL1.ZEN, CPTR_EL2.TZ / ZEN).
+    public mutating func rdvl(_ rd: A64.Register, _ multiple: Int) {
+        guard rd.is64Bit else {
+            return reject(.invalidOperand(instruction: "rdvl", reason: "takes an X register", byteOffset: byteOffset))
+        }
+        guard (-32...31).contains(multiple) else { return rejectImmediate("rdvl", multiple) }
+        guard let r = fields("rdvl", [(rd, .zr)]) else { return }
+        emit(0x04BF_5000 | (UInt32(truncatingIfNeeded: multiple) & 0x3F) << 5 | r[0])
+    }
 }

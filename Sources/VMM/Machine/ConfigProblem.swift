@@ -21,6 +21,8 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case builtInGuestNeedsOneVCPU(requested: Int)
     /// More virtio devices (disks plus the entropy device) than the virtio-mmio window has slots.
     case tooManyVirtioDevices(requested: Int, maximum: Int)
+    /// An optional vCPU feature was asked for that this host's KVM does not offer.
+    case hostLacks(OptionalCPUFeature)
 
     /// The smallest guest RAM a machine accepts.
     public static let minimumMemory: UInt64 = 16 << 20
@@ -45,6 +47,9 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
             "the built-in guest runs on one vCPU, not \(requested); give a kernel image for more"
         case .tooManyVirtioDevices(let requested, let maximum):
             "\(requested) virtio devices: the virtio-mmio window has \(maximum) slots"
+        case .hostLacks(let feature):
+            "\(feature.rawValue) was asked for, but this host's KVM does not offer it (\(feature.capability.name) "
+                + "missing); run without it"
         }
     }
 }

@@ -1,14 +1,14 @@
 extension Machine {
     /// Checks and places a Linux guest named by file paths (`RunConfig.Payload.linuxFiles`) without
-    /// touching KVM: only the kernel's header is read now; `load(_:into:)` reads both files straight
+    /// touching KVM: only the kernel's header (an Image's, or the first bytes of a raw payload) is read now; `load(_:into:)` reads both files straight
     /// into guest RAM once it exists.
     static func prepareLinuxFiles(
         _ config: RunConfig, kernel kernelPath: String, initrd initrdPath: String?, devices: [DeviceTreeContribution]
     ) throws(MachineError) -> Loaded {
         var kernelFile = try BootFile(kernelPath, what: "kernel image")
         let header = try kernelFile.prefix(KernelImage.headerProbeSize)
-        let kernel: KernelImage
-        do { kernel = try KernelImage(prefix: header, fileSize: kernelFile.size) } catch {
+        let kernel: KernelFile
+        do { kernel = try KernelFile(prefix: header, fileSize: kernelFile.size) } catch {
             throw .badGuest("\(error)")
         }
         let initrdFile = try initrdPath.map { (path: String) throws(MachineError) in

@@ -172,13 +172,10 @@ struct VCPUWorker: @unchecked Sendable {
         guard !result.handled, result.report != .none else { return }
         // Like real hardware with nothing decoded there: reads as zero, writes ignored; said once per
         // address, for the first few addresses only (a guest sweeping MMIO cannot flood stderr).
-        var text =
-            "unhandled MMIO \(isWrite ? "write" : "read") of \(length) bytes at 0x\(String(address, radix: 16))"
-            + " (reads as 0, writes ignored)"
-        if result.report == .lastBeforeSilence {
-            text += "; \(UnmappedAccessLog.limit) addresses reported, further unhandled accesses are not"
-        }
-        machine.warn(fault(text).description)
+        let access = UnmappedAccess(
+            vcpu: vcpu.id, address: address, size: length, isWrite: isWrite, value: isWrite ? data : nil,
+            pc: try? vcpu.getOneReg(SysReg.PC), lastReported: result.report == .lastBeforeSilence)
+        machine.warn(access.description)
     }
 
     func systemEvent(_ event: SystemEvent) {

@@ -28,6 +28,9 @@ extension Machine {
                     guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
                     checksum: 0))
             state.tags = tagState
+            state.pmu = try vcpus.filter { $0.features?.pmu ?? false }.map { vcpu in
+                PMUState(vcpuIndex: vcpu.id, overflowIRQ: try vcpu.pmuOverflowIRQ())
+            }
             return state
         } catch let error as MachineError {
             throw error
@@ -78,8 +81,16 @@ extension Machine {
         let hub = try DeviceHub(MachineDevices.restored(state.devices, layout: config.layout, console: console))
         try hub.restoreStates(state.devices)
         let tags = try Self.loadTags(state, memoryFile: memoryFile, kvmPath: kvmPath)
+        // PMU vCPUs get the snapshot's overflow interrupt and PMU_V3_INIT in bringUp, after the vGIC's
+        // CTRL_INIT and before restoreRegisters writes the PMU registers (INIT resets the counters).
+        let pmuIRQs = state.vcpus.map { vcpu in
+            state.pmu.first { $0.vcpuIndex == vcpu.index }?.overflowIRQ ?? Self.pmuOverflowIRQ
+        }
         let parts = try Self.bringUp(
-            config, features: state.vcpus.map(\.features),
+            config, features: state.vcpus.map(\.features), pmuIRQs: pmuIRQs,
+            sveVectorLengths: state.vcpus.map { vcpu in
+                vcpu.registers.first { $0.id == SVEFinalizeStep.vectorLengthsID }?.value
+            },
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         if let tags, let tagState = state.tags { try Self.restoreTags(tags, tagState, vm: parts.vm) }
@@ -131,10 +142,13 @@ extension Machine {
         layout.uartBase = state.config.uartBase
         layout.gicDistributorBase = state.config.gicDistributorBase
         layout.gicRedistributorBase = state.config.gicRedistributorBase
-        return RunConfig(
+        var config = RunConfig(
             payload: .restored, cmdline: state.config.cmdline, vcpuCount: state.config.vcpuCount,
             memorySize: state.config.memorySize, nested: state.config.nested, e2h0: state.config.e2h0,
             mte: state.tags != nil, kvmPath: kvmPath, layout: layout)
+        config.pmu = state.vcpus.first?.features.pmu == true ? .on : .off
+        config.sve = state.vcpus.first?.features.sve == true ? .on : .off
+        return config
     }
 
     /// Refuses a host whose vCPUs list other registers than the snapshot's, naming exactly which.
@@ -167,9 +181,11 @@ extension Machine {
     }
 
     /// Writes every saved register except the two counters (owned by the VM-wide offset).
+    /// Writes every saved register but the counters (the VM-wide offset restores them) and
+    /// KVM_REG_ARM64_SVE_VLS, which `SVEFinalizeStep` wrote before FINALIZE (KVM refuses it after).
     static func restoreRegisters(_ vcpu: VCPU, _ saved: VCPUState) throws {
-        let counters: Set<OneRegID> = [SysReg.CNTVCT_EL0.id, SysReg.CNTPCT_EL0.id]
-        for entry in saved.registers where !counters.contains(entry.id) {
+        let skipped: Set<OneRegID> = [SysReg.CNTVCT_EL0.id, SysReg.CNTPCT_EL0.id, SVEFinalizeStep.vectorLengthsID]
+        for entry in saved.registers where !skipped.contains(entry.id) {
             try vcpu.setOneReg(entry.id, entry.value)
         }
     }

@@ -63,6 +63,7 @@ public final class Machine: @unchecked Sendable {
         adding extra: [any MachineDevice]
     ) throws(MachineError) {
         try config.validate()
+        let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
         let hub = try DeviceHub(MachineDevices.standard(config: config, console: console) + extra)
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
@@ -145,7 +146,8 @@ public final class Machine: @unchecked Sendable {
     /// maintenance interrupt for EL2 vCPUs, vGIC CTRL_INIT, the steps that need the vGIC. `memory`
     /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
-        _ config: RunConfig, features: [VCPUInitFeatures], memory makeMemory: () throws -> GuestMemory
+        _ config: RunConfig, features: [VCPUInitFeatures], pmuIRQs: [UInt32]? = nil,
+        sveVectorLengths: [RegisterValue?]? = nil, memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
         let layout = config.layout
         do {
@@ -161,7 +163,11 @@ public final class Machine: @unchecked Sendable {
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
             var vcpus: [VCPU] = []
-            let steps = features.map(Self.setupSteps(for:))
+            let steps = features.indices.map { index in
+                Self.setupSteps(
+                    for: features[index], pmuIRQ: pmuIRQs?[index] ?? Self.pmuOverflowIRQ,
+                    sveVectorLengths: sveVectorLengths?[index] ?? nil)
+            }
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
                 try vcpu.initialize(features: f)
@@ -260,7 +266,8 @@ extension Machine {
         case .linux(let image, let initrd):
             let (placement, dtb) = try prepareLinux(
                 config, image: image, initrdSize: initrd.map(\.count), devices: devices)
-            var pieces = [("kernel image", image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
+            let what = (try? KernelFile(image))?.what ?? "kernel image"
+            var pieces = [(what, image, placement.kernelAddress), ("device tree", dtb, placement.dtbAddress)]
             if let initrd, let range = placement.initrd { pieces.append(("initrd", initrd, range.lowerBound)) }
             return Loaded(
                 entry: placement.kernelAddress, pstate: nil, x0: placement.dtbAddress, dtb: dtb, pieces: pieces)
@@ -278,25 +285,33 @@ extension Machine {
         return prepared
     }
 
-    /// Validates the kernel Image, places kernel, DTB and initrd in RAM and generates the device tree.
+    /// Validates the kernel file (an Image, or a raw payload: `KernelFile`), places it, the DTB and the
+    /// initrd in RAM and generates the device tree. Both are entered at their load address with x0 = the
+    /// DTB and KVM's reset PSTATE (EL1h, or EL2h for a `--nested` vCPU, with D, A, I and F masked), which is
+    /// what booting.rst asks for and what a bare-metal payload expects on QEMU's `virt`.
     static func prepareLinux(
         _ config: RunConfig, image: [UInt8], initrdSize: Int?, devices: [DeviceTreeContribution]
     ) throws(MachineError)
         -> (BootPlacement, [UInt8])
     {
-        let kernel: KernelImage
-        do { kernel = try KernelImage(image) } catch { throw .badGuest("\(error)") }
+        let kernel: KernelFile
+        do { kernel = try KernelFile(image) } catch { throw .badGuest("\(error)") }
         return try prepareLinux(config, kernel: kernel, initrdSize: initrdSize, devices: devices)
     }
 
-    /// Places a validated kernel, DTB and initrd in RAM and generates the device tree.
+    /// Places a validated kernel (Image or raw payload), DTB and initrd in RAM and generates the device tree.
     static func prepareLinux(
-        _ config: RunConfig, kernel: KernelImage, initrdSize: Int?, devices: [DeviceTreeContribution]
+        _ config: RunConfig, kernel: KernelFile, initrdSize: Int?, devices: [DeviceTreeContribution]
     ) throws(MachineError) -> (BootPlacement, [UInt8]) {
         do {
-            let placement = try BootPlacement.plan(
-                kernel: kernel, ram: config.layout.ram(size: config.memorySize), initrdSize: initrdSize.map(UInt64.init)
-            )
+            let ram = config.layout.ram(size: config.memorySize)
+            let initrdBytes = initrdSize.map(UInt64.init)
+            let placement: BootPlacement
+            switch kernel {
+            case .image(let kernel):
+                placement = try BootPlacement.plan(kernel: kernel, ram: ram, initrdSize: initrdBytes)
+            case .raw(let payload): placement = try BootPlacement.plan(raw: payload, ram: ram, initrdSize: initrdBytes)
+            }
             return (
                 placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd, devices: devices))
             )
@@ -308,14 +323,17 @@ extension Machine {
     static func machineConfig(
         _ config: RunConfig, initrd: Range<UInt64>?, devices: [DeviceTreeContribution]
     ) -> MachineConfig {
-        MachineConfig(
+        var machine = MachineConfig(
             vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
             cmdline: config.cmdline, initrd: initrd, devices: devices, layout: config.layout)
+        machine.pmu = config.pmu == .on
+        return machine
     }
 
     /// The device tree a Linux guest of `config` is given, without touching KVM (`--dump-dtb`).
     public static func deviceTree(for config: RunConfig) throws(MachineError) -> [UInt8] {
         try config.validate()
+        let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
         let devices = try DeviceHub(MachineDevices.standard(config: config, console: { _ in })).deviceTree
         switch config.payload {
         case .linux(let image, let initrd):

@@ -52,6 +52,11 @@ public struct RunConfig: Sendable {
     /// FEAT_MTE2 for the guest (KVM_CAP_ARM_MTE on the VM, before any vCPU): allocation tags in
     /// guest memory, the MTE registers, and a tag file in snapshots.
     public var mte: Bool
+    /// PMUv3 for every vCPU (KVM_ARM_VCPU_PMU_V3, overflow interrupt PPI 7), `.auto` until
+    /// `resolvingFeatures(on:)` decides it; a machine is built from a resolved configuration.
+    public var pmu: CPUFeatureChoice = .off
+    /// SVE for every vCPU (KVM_ARM_VCPU_SVE, vector lengths finalised before the first run).
+    public var sve: CPUFeatureChoice = .off
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout
@@ -90,7 +95,7 @@ public struct RunConfig: Sendable {
     /// The vCPU features every vCPU of this machine is initialised with (secondaries also start
     /// powered off and wait for PSCI CPU_ON).
     public func features(forVCPU index: Int) -> VCPUInitFeatures {
-        VCPUInitFeatures(powerOff: index > 0, el2: nested, e2h0: e2h0)
+        VCPUInitFeatures(powerOff: index > 0, el2: nested, e2h0: e2h0, sve: sve == .on, pmu: pmu == .on)
     }
 
     /// Checks what can be checked before touching KVM.

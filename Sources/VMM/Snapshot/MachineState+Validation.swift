@@ -12,6 +12,7 @@ extension MachineState {
         try validateTags()
         try validateVCPUs()
         try validateGIC()
+        try validatePMU()
     }
 
     private func validateMemory() throws(SnapshotError) {

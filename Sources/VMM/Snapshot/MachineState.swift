@@ -26,6 +26,8 @@ public struct MachineState: Hashable, Sendable {
     /// MTE allocation tags (their own `MTE ` section and tag file), for a machine run with MTE; nil
     /// otherwise. The section has its own version, so adding it left the format version alone.
     public var tags: TagState? = nil
+    /// The PMU overflow interrupt of each vCPU with a PMU, in vCPU order (empty without PMU).
+    public var pmu: [PMUState] = []
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

@@ -13,6 +13,7 @@ public enum SnapshotCodec {
     static let memoryVersion: UInt32 = 1
     static let deviceVersion: UInt32 = 1
     static let mteTagsVersion: UInt32 = 1
+    static let pmuVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -31,6 +32,8 @@ public enum SnapshotCodec {
             writer.section(.vcpu, version: vcpuVersion, payload: encodeVCPU(vcpu))
         }
         writer.section(.gic, version: gicVersion, payload: encodeGIC(state.gic))
+        // Mandatory when present: a reader that cannot restore the PMU must refuse the snapshot.
+        if !state.pmu.isEmpty { writer.section(.pmu, version: pmuVersion, payload: encodePMU(state.pmu)) }
         for device in state.devices {
             writer.section(.device, version: deviceVersion, payload: encodeDevice(device))
         }
@@ -68,6 +71,7 @@ public enum SnapshotCodec {
         case .uart: return legacyUARTVersion
         case .memory: return memoryVersion
         case .mteTags: return mteTagsVersion
+        case .pmu: return pmuVersion
         default: return nil
         }
     }
@@ -96,6 +100,7 @@ public enum SnapshotCodec {
         case .uart: try parts.add(legacyUART(&reader, version: section.version), section)
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
         case .mteTags: try parts.set(\.tags, decodeTags(&reader), section)
+        case .pmu: try parts.set(\.pmu, decodePMU(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -117,6 +122,7 @@ private struct DecodedParts {
     var devices: [DeviceState] = []
     var memory: MemoryState?
     var tags: TagState?
+    var pmu: [PMUState]?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -154,6 +160,7 @@ private struct DecodedParts {
             config: machine, counter: counter, vcpus: vcpus, gic: gic, devices: devices, memory: memory)
         state.version = formatVersion
         state.tags = tags
+        state.pmu = pmu ?? []
         return state
     }
 }

@@ -59,6 +59,8 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     /// MTE allocation tags: the tag file's name, coverage and checksum (TagState); mandatory where
     /// present, one at most.
     public static let mteTags = SnapshotTag("MTE ")!
+    /// The vCPUs' PMU overflow interrupts (`PMUState`); only in snapshots of PMU vCPUs.
+    public static let pmu = SnapshotTag("PMU ")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }
