@@ -26,8 +26,9 @@ enum RunCommand: Subcommand {
                           exits) and powers off; prints the timing to stderr (scripts/bench.sh)
         --bench-spin K    with --bench-mmio: a busy loop of K iterations before each write, so the vCPU
                           spends its time running guest code rather than in exits
-        --at-probe        with --nested: a built-in guest hypervisor that runs AT instructions over
-                          pre-built page tables and prints each PAR_EL1 (the proof of 'vmmctl translate')
+        --at-probe        a built-in guest that runs AT instructions over pre-built page tables (at EL1 with
+                          its MMU on, or with --nested as a guest hypervisor with its own stage 2) and
+                          prints each PAR_EL1 (the proof of 'vmmctl translate': docs/translate.md)
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
                           snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else

@@ -17,8 +17,6 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
     case smpStartedVCPUs(started: Int, vcpuCount: Int)
     /// The SMP counter payload's code and MPIDR table must fit below its counters (`SMPSlots.offset`).
     case smpCodeTooLarge(bytes: Int)
-    /// The AT probe is a guest hypervisor: it needs a vCPU with EL2.
-    case atProbeNeedsEL2
     /// The generated code did not assemble: a bug in the generator.
     case assembly(A64.Error)
 
@@ -39,7 +37,6 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
             "SMP counter guest: \(started) started vCPUs on a machine of \(vcpuCount) (must be 1...\(vcpuCount))"
         case .smpCodeTooLarge(let bytes):
             "SMP counter guest: \(bytes) bytes of code and tables do not fit below its counters at +0x1000"
-        case .atProbeNeedsEL2: "the AT probe runs as a guest hypervisor: give --nested (or --nested --e2h0)"
         case .assembly(let error): "demo guest does not assemble: \(error)"
         }
     }

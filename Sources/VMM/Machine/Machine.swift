@@ -212,10 +212,9 @@ extension Machine {
             let program: GuestProgram
             do {
                 if case .atProbe = config.payload {
-                    guard config.nested else { throw DemoGuestError.atProbeNeedsEL2 }
                     program = try DemoGuest.atProbe(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
-                        ramSize: config.memorySize, e2h: !config.e2h0)
+                        ramSize: config.memorySize, level: config.nested ? .el2(e2h: !config.e2h0) : .el1)
                 } else if case .smpCounters(let started, let spin) = config.payload {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
