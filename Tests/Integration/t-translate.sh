@@ -11,11 +11,18 @@
 #
 # Bits masked, because the architecture leaves them IMPLEMENTATION DEFINED or UNKNOWN (Arm ARM D24.2
 # "PAR_EL1"): with F=0, NS [9] (UNKNOWN for a Non-secure regime), [10] and [6:1]; with F=1, [63:12] apart
-# from [11] (RES1), and [10].
+# from [11] (RES1), and [10]. One more, a lab finding: a successful S12E1R/W, which KVM's software walker
+# answers, comes back with bit 11 clear, while the CPU's own AT (at EL1, and S1 from the guest hypervisor)
+# sets it, as the walker does; bit 11 is masked for S12 successes only.
 . "$(dirname "$0")/lib.sh"
 S=/tmp/translate; rm -rf $S; mkdir -p $S
 fail=0
-masked() { v=$(($1)); if [ $((v & 1)) = 1 ]; then echo $((v & 0xBFF)); else echo $((v & ~0x67E)); fi; }
+# masked PAR OP
+masked() {
+  v=$(($1))
+  if [ $((v & 1)) = 1 ]; then echo $((v & 0xBFF))
+  else case $2 in S12*) echo $((v & ~0xE7E)) ;; *) echo $((v & ~0x67E)) ;; esac; fi
+}
 nested_flags "" "--nested" "--nested --e2h0" > $S.flags
 while read -r flags; do
   tag=probe$(echo "$flags" | tr -d " -")
@@ -33,7 +40,7 @@ while read -r flags; do
     got=$("$VMMCTL" translate --snapshot $S/$tag.snap --at "$op" --json "0x$va" </dev/null \
       | sed -n 's/.*"par": "\(0x[0-9a-f]*\)".*/\1/p')
     [ -n "$got" ] || { echo "translate gave no PAR for $op 0x$va"; bad=$((bad+1)); continue; }
-    if [ "$(masked "0x$par")" = "$(masked "$got")" ]; then
+    if [ "$(masked "0x$par" "$op")" = "$(masked "$got" "$op")" ]; then
       echo "  $flags AT $op 0x$va: PAR_EL1 0x$par (translate $got)"
     else
       echo "MISMATCH $flags AT $op 0x$va: hardware PAR_EL1 0x$par, translate $got"
