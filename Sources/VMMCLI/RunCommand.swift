@@ -49,8 +49,9 @@ enum RunCommand: Subcommand {
                           spends its time running guest code rather than in exits
         --bench-touch SIZE with --bench-mmio: first write one word to every page of SIZE of RAM (a guest
                           that has used that much memory: sparse snapshot tests and benchmarks)
-        --at-probe        with --nested: a built-in guest hypervisor that runs AT instructions over
-                          pre-built page tables and prints each PAR_EL1 (the proof of 'vmmctl translate')
+        --at-probe        a built-in guest that runs AT instructions over pre-built page tables (at EL1 with
+                          its MMU on, or with --nested as a guest hypervisor with its own stage 2) and
+                          prints each PAR_EL1 (the proof of 'vmmctl translate': docs/translate.md)
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
                           snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else

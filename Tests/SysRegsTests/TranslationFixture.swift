@@ -9,13 +9,13 @@ struct TranslationFixture {
     static let mair: UInt64 = 0x44_00FF
 
     /// Stage 1 leaf bits: AF, Inner Shareable, AttrIndx 0, AP=0b00 (EL1 read/write, no EL0).
-    static let leaf: UInt64 = 1 << 10 | 0b11 << 8
+    static let leaf: UInt64 = 0x700
     static let apEL0: UInt64 = 0b01 << 6
     static let apReadOnly: UInt64 = 0b10 << 6
     static let pxn: UInt64 = 1 << 53
     static let uxn: UInt64 = 1 << 54
     /// Stage 2 leaf bits: AF, Inner Shareable, S2AP read/write, MemAttr Normal Write-Back (0b1111).
-    static let s2Leaf: UInt64 = 1 << 10 | 0b11 << 8 | 0b11 << 6 | 0b1111 << 2
+    static let s2Leaf: UInt64 = 0x7FC
     /// PAR_EL1 of a success with Attr 0xFF, Inner Shareable: ATTR, bit 11 (RES1), NS, SH=0b11.
     static func parWB(_ pa: UInt64) -> UInt64 { 0xFF00_0000_0000_0B80 | pa & 0xFFFF_FFFF_F000 }
 
@@ -67,7 +67,7 @@ struct TranslationFixture {
     mutating func enableStage2(sl0: UInt64 = 0b01) -> TranslationTableBuilder {
         registers.hasEL2 = true
         registers.HCR_EL2 = 1
-        registers.VTCR_EL2 = 24 | sl0 << 6 | 0b010 << 16
+        registers.VTCR_EL2 = 24 | sl0 << 6 | 0x2_0000
         registers.VTTBR_EL2 = Self.ramBase + 0x80_0000
         var s2 = TranslationTableBuilder(
             memory: stage1.memory, granule: .kb4, inputSize: 40, startLevel: 1, root: registers.VTTBR_EL2)

@@ -8,8 +8,8 @@ import VMM
     static let ramBase: UInt64 = 0x4000_0000
     static let ramSize = 2 << 20
     /// 48-bit VAs, 4KB granule in both ranges, 48-bit IPS.
-    static let tcr: UInt64 = 16 | 16 << 16 | 0b10 << 30 | 0b101 << 32
-    static let leaf: UInt64 = 1 << 10 | 0b11 << 8
+    static let tcr: UInt64 = 0x5_8010_0010
+    static let leaf: UInt64 = 0x700
 
     /// Stage 1: VA 0x1000 → 0x4010_0000. Stage 2 (used by the nested vCPU): IPA == PA for RAM, except
     /// IPA 0x4010_0000 → PA 0x4018_0000. "hello, translate" at PA 0x4010_0234 and "nested guest data" at
@@ -20,7 +20,7 @@ import VMM
         s1.map(0x1000, to: 0x4010_0000, level: 3, attributes: leaf)
         var s2 = TranslationTableBuilder(
             memory: s1.memory, granule: .kb4, inputSize: 40, startLevel: 1, root: ramBase + 0x8_0000)
-        let s2Leaf: UInt64 = 1 << 10 | 0b11 << 8 | 0b11 << 6 | 0b1111 << 2
+        let s2Leaf: UInt64 = 0x7FC
         for page in stride(from: ramBase, to: ramBase + UInt64(ramSize), by: 0x1000) {
             s2.map(page, to: page == 0x4010_0000 ? 0x4018_0000 : page, level: 3, attributes: s2Leaf)
         }
@@ -43,8 +43,8 @@ import VMM
     static func snapshot(nested: Bool) throws -> String {
         let values: [String: UInt64] = [
             "PSTATE": nested ? 0x3C9 : 0x3C5, "SCTLR_EL1": 1, "TCR_EL1": tcr, "TTBR0_EL1": ramBase,
-            "MAIR_EL1": 0xFF, "ID_AA64MMFR0_EL1": 0b0101, "HCR_EL2": 1 << 34 | 1 << 31 | 1,
-            "VTCR_EL2": 24 | 0b01 << 6 | 0b010 << 16, "VTTBR_EL2": 1 << 48 | (ramBase + 0x8_0000),
+            "MAIR_EL1": 0xFF, "ID_AA64MMFR0_EL1": 0b0101, "HCR_EL2": 0x4_8000_0001,
+            "VTCR_EL2": 0x2_0058, "VTTBR_EL2": 0x1_0000_4008_0000,
         ]
         let features: VCPUFeatures = nested ? [.el2] : []
         let vcpu = VCPUState(

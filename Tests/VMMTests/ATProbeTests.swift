@@ -49,14 +49,31 @@ import Testing
         #expect(pars.map { "0x" + String($0, radix: 16) } == expected.map { "0x" + String($0, radix: 16) })
     }
 
+    /// The EL1 probe: no stage 2, its code and UART identity-mapped, the S1 cases only.
+    @Test func el1ProbeRunsTheStage1Cases() throws {
+        var layout = ATProbeLayout(tablesBase: 0x4010_0000, identityMap: (code: 0x4000_0000, uart: 0x900_0000))
+        var r = Self.registers(e2h: false)
+        r.hasEL2 = false
+        r.HCR_EL2 = 0
+        let walker = TranslationWalker(memory: layout.tables(), registers: r)
+        #expect(layout.cases.count == 18)
+        #expect(try walker.translate(0x4000_0800, operation: .S1E1R).par == 0xFF00_0000_4000_0B80)
+        #expect(try walker.translate(0x900_0000, operation: .S1E1W).par == 0x0000_0000_0900_0B00)
+        #expect(try walker.translate(0x1234, operation: .S1E1R).par == 0xFF00_0000_0000_0B80 | layout.out1)
+        layout.identityMap = nil
+        #expect(layout.cases.count == 25)
+    }
+
     @Test func theProbeAssemblesWithItsTablesAtOneMiB() throws {
         let program = try DemoGuest.atProbe(
-            uartBase: 0x900_0000, loadAddress: 0x4000_0000, ramBase: 0x4000_0000, ramSize: 64 << 20, e2h: true)
+            uartBase: 0x900_0000, loadAddress: 0x4000_0000, ramBase: 0x4000_0000, ramSize: 64 << 20,
+            level: .el2(e2h: true))
         #expect(program.bytes.count == 0x20_0000)
         #expect(program.symbols["results"] != nil)
         #expect(throws: DemoGuestError.misalignedLoadAddress(0x4000_1000)) {
             try DemoGuest.atProbe(
-                uartBase: 0x900_0000, loadAddress: 0x4000_1000, ramBase: 0x4000_0000, ramSize: 64 << 20, e2h: true)
+                uartBase: 0x900_0000, loadAddress: 0x4000_1000, ramBase: 0x4000_0000, ramSize: 64 << 20,
+                level: .el2(e2h: true))
         }
     }
 }

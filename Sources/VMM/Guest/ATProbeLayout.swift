@@ -5,19 +5,22 @@ import SysRegs
 /// Stage 2 maps the whole 1 MiB table region IPA == PA, so stage 1 table addresses are both.
 struct ATProbeLayout {
     let tablesBase: UInt64
+    /// For the EL1 probe, which runs with its own MMU on: the 2 MiB block of its code and the UART page
+    /// to map identically (and no stage 2 cases, which are UNDEFINED at EL1).
+    var identityMap: (code: UInt64, uart: UInt64)?
 
     /// Attr0 Normal Write-Back, Attr1 Device-nGnRnE, Attr2 Normal Non-cacheable.
     static let mair: UInt64 = 0x44_00FF
     /// T0SZ=T1SZ=16, TG0 4KB, TG1 64KB (0b11), IRGN/ORGN Write-Back, SH Inner, IPS 0b010 (40 bits).
-    static let tcr: UInt64 =
-        16 | 0b01 << 8 | 0b01 << 10 | 0b11 << 12 | 16 << 16 | 0b01 << 24 | 0b01 << 26 | 0b11 << 28 | 0b11 << 30
-        | 0b010 << 32
+    static let tcr: UInt64 = 0x2_F510_3510
     /// T0SZ=24 (40-bit IPA), SL0=0b01 (level 1: two concatenated tables), walks Write-Back Inner
     /// Shareable, TG0 4KB, PS 0b010 (40 bits), bit 31 RES1.
-    static let vtcr: UInt64 = 24 | 0b01 << 6 | 0b01 << 8 | 0b01 << 10 | 0b11 << 12 | 0b010 << 16 | 1 << 31
+    static let vtcr: UInt64 = 0x8002_3558
 
-    static let leaf: UInt64 = 1 << 10 | 0b11 << 8
-    static let s2Leaf: UInt64 = 1 << 10 | 0b11 << 8 | 0b11 << 6 | 0b1111 << 2
+    /// Stage 1 leaf: AF [10], SH Inner Shareable [9:8], AttrIndx 0, AP=0b00.
+    static let leaf: UInt64 = 0x700
+    /// Stage 2 leaf: AF, SH Inner Shareable, S2AP read/write [7:6], MemAttr Normal Write-Back [5:2].
+    static let s2Leaf: UInt64 = 0x7FC
 
     var ttbr0: UInt64 { tablesBase }
     var ttbr1: UInt64 { tablesBase + 0x1_0000 }
@@ -26,8 +29,14 @@ struct ATProbeLayout {
     var out1: UInt64 { tablesBase + 0xF_0000 }
     var out2: UInt64 { tablesBase + 0xF_1000 }
 
-    /// The case matrix, in the order the probe runs and prints it.
+    /// The case matrix the probe runs, in order: at EL1 without the S12 cases and the stage 2 table fault.
     var cases: [DemoGuest.ATProbeCase] {
+        guard identityMap != nil else { return allCases }
+        return allCases.filter { !$0.operation.includesStage2 && $0.address != 0x100_0000_0000 }
+    }
+
+    /// Every case, in the order the EL2 probe runs and prints them.
+    var allCases: [DemoGuest.ATProbeCase] {
         let c = DemoGuest.ATProbeCase.init
         return [
             c(.S1E1R, 0x1234), c(.S1E1W, 0x1234), c(.S12E1R, 0x1234),  // 4KB page, stage 2 to the PA
@@ -65,6 +74,11 @@ struct ATProbeLayout {
         s1.map(0xB000, to: out1, level: 3, attributes: Self.leaf | 2 << 2)
         // Level 0 entry 2 points at a level 1 table at an IPA stage 2 does not map.
         s1.setDescriptor(0x2_0000_0000 | 0b11, for: 0x100_0000_0000, level: 0)
+        if let identity = identityMap {
+            // Code: Normal Write-Back, EL1 read/write/execute. UART: Device-nGnRnE, never executable.
+            s1.map(identity.code & ~0x1F_FFFF, to: identity.code & ~0x1F_FFFF, level: 2, attributes: Self.leaf)
+            s1.map(identity.uart, to: identity.uart, level: 3, attributes: Self.leaf | 1 << 2 | 1 << 53 | 1 << 54)
+        }
         var upper = TranslationTableBuilder(memory: s1.memory, granule: .kb64, inputSize: 48, root: ttbr1)
         upper.map(0xFFFF_0000_0001_0000, to: out1, level: 3, attributes: Self.leaf)
         upper.map(0xFFFF_0000_2000_0000, to: 0x6000_0000, level: 2, attributes: Self.leaf)

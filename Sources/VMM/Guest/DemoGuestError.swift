@@ -20,8 +20,6 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The UART-flood payload's touched memory (`--bench-touch`) must be whole 4 KiB pages inside RAM,
     /// above its first 2 MiB (`DemoGuest.touchOffset`).
     case touchOutsideRAM(touch: UInt64, memorySize: UInt64)
-    /// The AT probe is a guest hypervisor: it needs a vCPU with EL2.
-    case atProbeNeedsEL2
     /// The generated code did not assemble: a bug in the generator.
     case assembly(A64.Error)
 
@@ -45,7 +43,6 @@ public enum DemoGuestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .touchOutsideRAM(let touch, let memorySize):
             "--bench-touch: \(touch) bytes of touched memory do not fit, in whole 4 KiB pages, in a guest of "
                 + "\(memorySize) bytes above its first 2 MiB; give a smaller size or more --memory"
-        case .atProbeNeedsEL2: "the AT probe runs as a guest hypervisor: give --nested (or --nested --e2h0)"
         case .assembly(let error): "demo guest does not assemble: \(error)"
         }
     }

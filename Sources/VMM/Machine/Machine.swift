@@ -229,10 +229,9 @@ extension Machine {
                     program = try DemoGuest.virtioScript(
                         script, uartBase: layout.uartBase, loadAddress: layout.ramBase, hasEL2: config.nested)
                 } else if case .atProbe = config.payload {
-                    guard config.nested else { throw DemoGuestError.atProbeNeedsEL2 }
                     program = try DemoGuest.atProbe(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, ramBase: layout.ramBase,
-                        ramSize: config.memorySize, e2h: !config.e2h0)
+                        ramSize: config.memorySize, level: config.nested ? .el2(e2h: !config.e2h0) : .el1)
                 } else if case .mteTags = config.payload {
                     program = try DemoGuest.mte(uartBase: layout.uartBase, loadAddress: layout.ramBase)
                 } else if case .smpCounters(let started, let spin) = config.payload {
