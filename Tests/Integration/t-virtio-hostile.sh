@@ -17,7 +17,7 @@ one() {  # DEVICE-NAME FLAGS...
   w=0
   # The payload's closing line ends in "refused each" or names a chain that "timed out"; it is written a
   # byte per UART exit, so wait for its end, not its start.
-  until grep -q "refused each\|timed out" $S/out; do
+  until grep -q "refused each\|timed out" $S/out 2>/dev/null; do
     kill -0 $pid 2>/dev/null || { echo "vmmctl exited before the payload finished posting"; cat $S/out $S/err; return 1; }
     w=$((w + 1)); [ $w -gt 120 ] && { echo "the payload never finished posting"; cat $S/out $S/err; kill $pid; return 1; }
     sleep 1
