@@ -109,7 +109,7 @@ done
 
 # virtio-blk: the guest runs diskbench on /dev/vdb (a raw image file in this lab host's /tmp, a tmpfs),
 # then the same diskbench runs here on that file; the guest/host ratio is the figure that matters.
-ratio() { awk -v g="$1" -v h="$2" 'BEGIN { if (h > 0) printf "%.2f", g / h; else print "?" }'; }
+ratio() { awk -v g="$1" -v h="$2" 'BEGIN { if (h > 0) printf "%.3f", g / h; else print "?" }'; }
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 MB=${DISK_MB:-64}
 want disk && for spec in plain:"" nested:--nested; do

@@ -27,8 +27,8 @@ if [ -f "$G/Image" ] && [ -f "$G/initrd" ]; then
     --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >$S/owner.log 2>&1 &
   pid=$!
   wait_for $S/owner.log "TICK 0 " 120 || { echo "the owner guest never ticked"; tail -n 20 $S/owner.log; kill $pid; exit 1; }
-  refused "$S/locked.img.*in use" --disk $S/locked.img
-  refused "$S/locked.img.*in use" --disk $S/locked.img,readonly
+  refused "$S/locked.img.* is locked" --disk $S/locked.img
+  refused "$S/locked.img.* is locked" --disk $S/locked.img,readonly
   [ "$("$VMMCTL" status --api-socket $S/a.sock)" = running ] || { echo "the owner VM is not running"; fail=1; }
   "$VMMCTL" shutdown --api-socket $S/a.sock; wait $pid
   # Once its owner exited, the image is free again: the lock went with the process.
