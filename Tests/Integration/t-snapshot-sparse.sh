@@ -9,7 +9,7 @@ S=/tmp/snapsparse; rm -rf $S; mkdir -p $S
 count() { cat "$1" 2>/dev/null | wc -c; }  # 0 until the background run has created the file
 on_disk_kib() { du -k "$1" | cut -f1; }
 limit=$((64 * 1024 * 12 / 10))  # 1.2 x 64 MiB, in KiB
-specs="100000:"; has_nested && specs="$specs 20000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
+specs="30000:"; has_nested && specs="$specs 10000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
 for spec in $specs; do
   N=${spec%%:*} flags=${spec#*:}
   echo "== vmmctl run --bench-mmio $N --bench-touch 64M --memory 1G $flags"
