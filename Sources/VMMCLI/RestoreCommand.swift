@@ -8,8 +8,8 @@ enum RestoreCommand: Subcommand {
         Usage: vmmctl restore DIR [--verify] [--paused] [--api-socket PATH] [--device PATH]
 
         Checks DIR (format version, architecture, every state checksum, the memory file's presence and
-        size; with --verify also the memory file's checksum, which reads all of it) before touching KVM,
-        maps its guest RAM (restore time does not grow with guest memory), recreates the vCPUs with
+        size; with --verify also the memory file's checksum, which reads its data, not its holes) before
+        touching KVM, maps its guest RAM (restore time does not grow with guest memory), recreates the vCPUs with
         their saved features, sets the VM-wide counter offset so the guest's clock carries on from the
         moment of the snapshot, replays every register, the vGICv3, MP state and devices, and runs the
         guest with the console and control socket of 'vmmctl run' (same exit statuses). A host whose

@@ -3,13 +3,14 @@
 # is snapshotted with --then stop; its memory file keeps its 1 GiB size but occupies about 64 MiB on
 # disk (du); the restore prints exactly the rest of the payload's bytes. The restored guest, paused and
 # snapshotted again (its RAM now a private mapping of the first file, or filled on demand when nested),
-# gives a memory file equal to the first byte for byte, and sparse too. Plain and --nested.
+# gives a memory file equal to the first (same checksum of the whole image, verified, and the same bytes
+# where the data is), and sparse too. Plain and --nested.
 . "$(dirname "$0")/lib.sh"
 S=/tmp/snapsparse; rm -rf $S; mkdir -p $S
 count() { cat "$1" 2>/dev/null | wc -c; }  # 0 until the background run has created the file
 on_disk_kib() { du -k "$1" | cut -f1; }
 limit=$((64 * 1024 * 12 / 10))  # 1.2 x 64 MiB, in KiB
-specs="100000:"; has_nested && specs="$specs 20000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
+specs="30000:"; has_nested && specs="$specs 10000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
 for spec in $specs; do
   N=${spec%%:*} flags=${spec#*:}
   echo "== vmmctl run --bench-mmio $N --bench-touch 64M --memory 1G $flags"
@@ -33,9 +34,20 @@ for spec in $specs; do
   d=$(count $S/out2)
   echo "before the snapshot $c bytes, after the restore $d: $((c + d)) of $N"
   [ $((c + d)) = $N ] || exit 1
-  cmp $S/one/memory.bin $S/two/memory.bin || { echo "the restored guest's snapshot has other memory"; exit 1; }
-  disk=$(on_disk_kib $S/two/memory.bin)
-  echo "restored guest's memory.bin: $disk KiB on disk"
-  [ "$disk" -le $limit ] || { echo "the restored guest's memory.bin is not sparse"; exit 1; }
+  # Equal memory: the two state files record the same CRC-32C of the whole 1 GiB image, restore --verify
+  # (below) checks the second file against it, and the part that holds data (the payload at 0, the
+  # touched pages from 2 MiB to 66 MiB) is compared byte for byte. (cmp of all 1 GiB takes minutes under TCG.)
+  for f in one two; do "$VMMCTL" dump-regs --snapshot $S/$f --vcpu 0 | grep '^memory'; done > $S/crcs
+  echo "$(head -n 1 $S/crcs)"
+  [ "$(sort -u $S/crcs | wc -l)" = 1 ] || { echo "the two snapshots record other memory checksums"; cat $S/crcs; exit 1; }
+  for f in one two; do head -c $((72 << 20)) $S/$f/memory.bin | md5sum | cut -d' ' -f1; done > $S/sums
+  [ "$(sort -u $S/sums | wc -l)" = 1 ] || { echo "the restored guest's snapshot has other memory"; exit 1; }
+  disk=$(on_disk_kib $S/two/memory.bin) size=$(wc -c < $S/two/memory.bin)
+  echo "restored guest's memory.bin: $size bytes, $disk KiB on disk"
+  [ "$size" = $((1 << 30)) ] && [ "$disk" -le $limit ] || { echo "the restored guest's memory.bin is not sparse"; exit 1; }
+  "$VMMCTL" restore $S/two --verify --paused --api-socket $S/s </dev/null >/dev/null 2>$S/err3 &
+  pid=$!
+  wait_for $S/err3 "paused before the first instruction" 60 || { echo "restore --verify failed"; cat $S/err3; exit 1; }
+  "$VMMCTL" shutdown --api-socket $S/s >/dev/null; wait $pid
 done
 rm -rf $S
