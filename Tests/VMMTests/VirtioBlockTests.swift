@@ -250,7 +250,7 @@ struct VirtioTransportTests {
         let path = file.path
         let payload = saved
         _ = device
-        let rebuilt = try { () throws -> VirtioMMIODevice in
+        let rebuilt = { () throws -> VirtioMMIODevice in
             let devices = try MachineDevices.restored([payload], layout: .standard, console: { _ in })
             return try #require(devices.last as? VirtioMMIODevice)
         }
