@@ -75,8 +75,9 @@ extension Machine {
         // before KVM is touched (a snapshot of a machine with other devices is refused here).
         let hub = try DeviceHub(MachineDevices.standard(layout: config.layout, console: console))
         try hub.restoreStates(state.devices)
+        // The counter offset is checked with the rest, up front: missing, restore would fail half-way.
         let parts = try Self.bringUp(
-            config, features: state.vcpus.map(\.features),
+            config, features: state.vcpus.map(\.features), also: [.counterOffset],
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         let offset: UInt64

@@ -141,12 +141,13 @@ public final class Machine: @unchecked Sendable {
     /// maintenance interrupt for EL2 vCPUs, vGIC CTRL_INIT, the steps that need the vGIC. `memory`
     /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
-        _ config: RunConfig, features: [VCPUInitFeatures], memory makeMemory: () throws -> GuestMemory
+        _ config: RunConfig, features: [VCPUInitFeatures], also extra: [KVMCapability] = [],
+        memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
         let layout = config.layout
         do {
             let system = try KVMSystem(path: config.kvmPath)
-            try system.require(features.first?.requiredCapabilities ?? [])
+            try system.require((features.first?.requiredCapabilities ?? []) + extra)
             try Self.checkVCPUCount(system, features.count)
             let vm = try system.createVM(ipaBits: try Self.ipaBits(config, system))
             let memory = try makeMemory()
