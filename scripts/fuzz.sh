@@ -58,9 +58,11 @@ run_target() {   # TARGET SECONDS
   build_target "$t"
   mkdir -p "$corpus" "$B/artifacts/$t"
   # The checked-in seeds stay read-only input; what libFuzzer finds goes to the scratch corpus.
-  nice -n "${NICE:-19}" "$B/$t" -max_total_time="$secs" -print_final_stats=1 -jobs="${FUZZ_JOBS:-1}" \
-    -workers="${FUZZ_JOBS:-1}" -artifact_prefix="$B/artifacts/$t/" ${FUZZ_FLAGS:-} \
-    "$corpus" "$ROOT/Tests/Fuzz/$t/corpus"
+  local jobs=()
+  # -jobs runs workers in fork mode with logs in the current directory: only when asked for.
+  [ "${FUZZ_JOBS:-1}" -gt 1 ] && jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
+  (cd "$B" && nice -n "${NICE:-19}" "$B/$t" -max_total_time="$secs" -print_final_stats=1 ${jobs[@]+"${jobs[@]}"} \
+    -artifact_prefix="$B/artifacts/$t/" ${FUZZ_FLAGS:-} "$corpus" "$ROOT/Tests/Fuzz/$t/corpus")
 }
 
 case ${1:-} in

@@ -77,6 +77,18 @@ if [ "$host" = 1 ]; then
   read -r HOST_P HOST_F HOST_S < <(counts "$LOGS/host-test.log")
   [ "$trc" = 0 ] || { rc=1; [ "$HOST_F" = 0 ] && HOST_F=1; }
   echo "host tests: $HOST_P passed, $HOST_F failed, $HOST_S skipped (swift test exit $trc)"
+  # Fuzz smoke: every libFuzzer target (Tests/Fuzz) a few seconds from its seeds (docs/reliability.md).
+  # FUZZ_SMOKE=0 skips it; a toolchain without -sanitize=fuzzer reports it skipped.
+  if [ "${FUZZ_SMOKE:-1}" = 1 ]; then
+    say "host: fuzz smoke (scripts/fuzz.sh --smoke ${FUZZ_SMOKE_SECONDS:-3})"
+    set +e
+    NICE=0 bash "$ROOT/scripts/fuzz.sh" --smoke "${FUZZ_SMOKE_SECONDS:-3}" 2>&1 | tee "$LOGS/fuzz-smoke.log"
+    frc=${PIPESTATUS[0]}
+    set -e
+    read -r fp ff fs < <(tap_counts "$LOGS/fuzz-smoke.log")
+    HOST_P=$((HOST_P + fp)) HOST_F=$((HOST_F + ff)) HOST_S=$((HOST_S + fs))
+    [ "$frc" = 0 ] || { rc=1; [ "$ff" = 0 ] && HOST_F=$((HOST_F + 1)); }
+  fi
 fi
 
 if [ "$kvm" = 1 ] && [ "$native_kvm" = 1 ]; then

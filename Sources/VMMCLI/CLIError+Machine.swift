@@ -42,6 +42,8 @@ extension CLIError {
             "--memory must be a multiple of 2 MiB and at least 16 MiB (\(problem))"
         case .builtInGuestNeedsOneVCPU:
             "the built-in demo guest runs on one vCPU; drop --cpus or give a kernel image"
+        case .beyondIPALimit:
+            "--memory is too large: \(problem); give less"
         case .overlappingRegions:
             problem.description
         case .tooManyVirtioDevices(let requested, let maximum):

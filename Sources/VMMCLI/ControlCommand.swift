@@ -6,7 +6,7 @@ enum ControlCommand {
     static func send(
         _ request: ControlRequest, socket: String?, progress: (UInt64, UInt64) -> Void = { _, _ in }
     ) throws(CLIError) -> [UInt8] {
-        let client = ControlClient(path: socket ?? RunCommand.defaultSocketPath)
+        let client = ControlClient(path: try RunCommand.socketPath(socket))
         let reply: ControlReply
         do { reply = try client.request(request, progress: progress) } catch {
             throw CLIError(error.description)

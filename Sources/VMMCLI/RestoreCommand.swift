@@ -29,7 +29,7 @@ enum RestoreCommand: Subcommand {
         }
         let kvm = a.options["device"] ?? "/dev/kvm"
         return try RunCommand.serve(
-            socket: a.options["api-socket"] ?? RunCommand.defaultSocketPath, startPaused: a.has("paused"), io,
+            socket: try RunCommand.socketPath(a.options["api-socket"]), startPaused: a.has("paused"), io,
             describe: CLIError.init(machine:)
         ) {
             console, warn throws(MachineError) in

@@ -54,8 +54,9 @@ enum RunCommand: Subcommand {
                           prints each PAR_EL1 (the proof of 'vmmctl translate': docs/translate.md)
         --device PATH     the KVM device (default /dev/kvm)
         --api-socket PATH serve the control socket here (mode 0600) for pause, resume, dump-regs,
-                          snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl.sock, else
-                          /tmp/vmmctl-UID.sock); docs/control-protocol.md
+                          snapshot and shutdown (default $XDG_RUNTIME_DIR/vmmctl/vmmctl.sock, else
+                          /tmp/vmmctl-UID/vmmctl.sock, the directory 0700 and yours or refused);
+                          docs/control-protocol.md
 
         Console: guest output goes to stdout; stdin goes to the guest (raw mode on a terminal, restored on
         exit). Press Ctrl-A x to stop the VM. SIGINT and SIGTERM stop it cleanly too.
@@ -89,7 +90,7 @@ enum RunCommand: Subcommand {
         // Handed over once: after the Machine has loaded the kernel and initrd into guest RAM nothing
         // here holds their bytes (tens of MiB for a distribution kernel) for the rest of the run.
         let pending = Handover(try makeConfig(a))
-        let socket = a.options["api-socket"] ?? defaultSocketPath
+        let socket = try socketPath(a.options["api-socket"])
         return try serve(socket: socket, io, describe: { CLIError(runFlagsFor: $0, status: CLIError.failureStatus) }) {
             console, warn throws(MachineError) in
             guard let config = pending.take() else {
@@ -111,10 +112,18 @@ enum RunCommand: Subcommand {
     }
 
     /// The control socket used when --api-socket is not given.
-    static var defaultSocketPath: String {
+    /// The control socket: `--api-socket` if given, else the default one.
+    static func socketPath(_ option: String?) throws(CLIError) -> String {
+        if let option { return option }
+        return try defaultSocketPath()
+    }
+
+    static func defaultSocketPath() throws(CLIError) -> String {
         var environment: [String: String] = [:]
         if let dir = getenv("XDG_RUNTIME_DIR") { environment["XDG_RUNTIME_DIR"] = String(cString: dir) }
-        return ControlClient.defaultPath(environment: environment, uid: getuid())
+        do { return try ControlClient.defaultPath(environment: environment, uid: getuid()) } catch {
+            throw CLIError(error.description)
+        }
     }
 
     static func makeConfig(_ a: Arguments) throws(CLIError) -> RunConfig {

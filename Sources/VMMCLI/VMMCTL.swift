@@ -1,4 +1,5 @@
 import Glibc
+
 /// The `vmmctl` command line: dispatches to subcommands and turns errors into messages and exit codes.
 ///
 /// Exit status: 0 success; 1 the command failed (the message says why and what to do); 2 the command

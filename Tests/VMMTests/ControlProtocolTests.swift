@@ -22,6 +22,7 @@ import Testing
     @Test func everyVerbRoundTrips() throws {
         let requests: [ControlRequest] = [
             .status, .pause, .resume, .dumpRegs, .shutdown, .snapshot(directory: "/s", then: .stop),
+            .readMemory(address: 0x4000_0000, count: 4096),
         ]
         #expect(Set(requests.map(\.verb)) == Set(ControlVerb.allCases))
         for request in requests {

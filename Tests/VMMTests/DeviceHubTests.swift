@@ -182,3 +182,18 @@ struct PL011DeviceTests {
         #expect(!read.description.contains("ESR"))
     }
 }
+
+/// A guest sweeping 10^5 unmapped MMIO addresses leaves the hub remembering at most the report limit.
+@Suite struct UnmappedSweepMemoryTests {
+    @Test func aHundredThousandAddressSweepKeepsBoundedState() throws {
+        let hub = try DeviceHub([])
+        var reported = 0
+        for i in 0..<100_000 {
+            let result = hub.access(address: 0x1_0000_0000 + UInt64(i) * 8, size: 8, isWrite: i % 2 == 0, value: 0)
+            #expect(!result.handled)
+            if result.report != .none { reported += 1 }
+        }
+        #expect(reported == UnmappedAccessLog.limit)
+        #expect(hub.unmappedAddressesRemembered == UnmappedAccessLog.limit)
+    }
+}

@@ -54,7 +54,8 @@ import Testing
         caps.el2 = false
         caps.gicV3 = false
         let report = caps.report
-        #expect(report.kvmReady)
+        // Before the fix this host was reported "KVM: ready" and `vmmctl run` then failed creating the GIC.
+        #expect(!report.kvmReady)
         #expect(!report.nestedReady)
         #expect(report.nestedBlockers.count == 2)
         #expect(report.text.contains("boot the host with kvm-arm.mode=nested (Linux 6.16+)"))
@@ -67,5 +68,33 @@ import Testing
         caps.el2E2H0 = false
         #expect(caps.missing(for: .el2E2H0).map(\.name) == ["KVM_CAP_ARM_EL2", "KVM_CAP_ARM_EL2_E2H0"])
         #expect(caps.missing(for: .el1).isEmpty)
+    }
+}
+
+/// `check` is honest about restore: without the VM-wide counter offset it says restore is not ready.
+@Suite struct HostCheckRestoreTests {
+    @Test func restoreNeedsTheCounterOffset() {
+        var caps = HostCapabilities(architecture: "arm64", kvmProblem: nil)
+        caps.apiVersion = 12
+        caps.oneReg = true
+        caps.psci02 = true
+        caps.gicV3 = true
+        caps.counterOffset = false
+        let report = caps.report
+        #expect(report.kvmReady)
+        #expect(report.restoreReady == false)
+        #expect(report.text.contains("snapshot restore: not ready (needs KVM_CAP_COUNTER_OFFSET"))
+        caps.counterOffset = true
+        #expect(caps.report.restoreReady == true)
+        #expect(caps.report.text.contains("snapshot restore: ready"))
+    }
+
+    @Test func noPSCIIsNotReady() {
+        var caps = HostCapabilities(architecture: "arm64", kvmProblem: nil)
+        caps.apiVersion = 12
+        caps.oneReg = true
+        caps.gicV3 = true
+        caps.psci02 = false
+        #expect(!caps.report.kvmReady)
     }
 }

@@ -46,9 +46,12 @@ public struct ControlClient {
         }
     }
 
-    /// The default socket: `$XDG_RUNTIME_DIR/vmmctl.sock`, else `/tmp/vmmctl-<uid>.sock`.
-    public static func defaultPath(environment: [String: String], uid: UInt32) -> String {
-        if let dir = environment["XDG_RUNTIME_DIR"], !dir.isEmpty { return dir + "/vmmctl.sock" }
-        return "/tmp/vmmctl-\(uid).sock"
+    /// The default socket, in the per-user directory (created 0700 and checked; ControlSocketDirectory).
+    public static func defaultPath(
+        environment: [String: String], uid: UInt32
+    ) throws(ControlSocketDirectory.Problem)
+        -> String
+    {
+        try ControlSocketDirectory.prepare(environment: environment, uid: uid)
     }
 }

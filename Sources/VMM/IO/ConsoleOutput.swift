@@ -116,11 +116,12 @@ public final class ConsoleOutput: @unchecked Sendable {
             switch sink(Array(bytes[done...])) {
             case .wrote(let n): done += max(n, 1)
             case .closed:
+                // onClosed first, so that whoever sees the queue closed (flush) knows it has run.
+                onClosed()
                 locked {
                     closed = true
                     pthread_cond_broadcast(cond)
                 }
-                onClosed()
                 return false
             }
         }

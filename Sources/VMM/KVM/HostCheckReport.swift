@@ -29,11 +29,15 @@ public struct HostCheckReport: Hashable, Sendable {
     public let kvmReady: Bool
     /// Whether EL2 (nested) guests can run: KVM usable and every nested requirement available.
     public let nestedReady: Bool
+    /// Whether `vmmctl restore` can work: KVM usable and the VM-wide counter offset it restores the
+    /// guest's clock with (KVM_CAP_COUNTER_OFFSET); nil when the report does not know.
+    public let restoreReady: Bool?
 
-    public init(items: [Item], kvmReady: Bool) {
+    public init(items: [Item], kvmReady: Bool, restoreReady: Bool? = nil) {
         self.items = items
         self.kvmReady = kvmReady
         self.nestedReady = kvmReady && items.allSatisfy { $0.available || !$0.neededForNested }
+        self.restoreReady = restoreReady.map { $0 && kvmReady }
     }
 
     /// The items whose absence blocks nested guests.
@@ -52,6 +56,11 @@ public struct HostCheckReport: Hashable, Sendable {
         }
         lines.append("KVM: " + (kvmReady ? "ready" : "not usable"))
         lines.append("nested virtualization (EL2 guests): " + (nestedReady ? "ready" : "not ready"))
+        if let restoreReady {
+            lines.append(
+                "snapshot restore: "
+                    + (restoreReady ? "ready" : "not ready (needs \(KVMCapability.counterOffset.name) and usable KVM)"))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -69,7 +78,10 @@ extension HostCapabilities {
                 neededForNested: true)
             return HostCheckReport(items: [item], kvmReady: false)
         }
-        return HostCheckReport(items: reportItems, kvmReady: oneReg && apiVersion == 12)
+        // Every run needs register access, PSCI and an in-kernel GICv3 (Machine.bringUp creates one):
+        // "ready" without them would only move the failure to `vmmctl run`.
+        return HostCheckReport(
+            items: reportItems, kvmReady: oneReg && psci02 && gicV3 && apiVersion == 12, restoreReady: counterOffset)
     }
 
     private var reportItems: [HostCheckReport.Item] {
@@ -107,7 +119,7 @@ extension HostCapabilities {
                 remedy: KVMCapability.pauthAddress.remedy, neededForNested: false),
             flag(.pmuV3, "PMUv3", pmuV3),
             flag(.mte, "MTE", mte),
-            flag(.counterOffset, "VM-wide counter offset", counterOffset),
+            flag(.counterOffset, "VM-wide counter offset, needed by restore", counterOffset),
         ]
     }
 }

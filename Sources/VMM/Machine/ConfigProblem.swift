@@ -15,6 +15,9 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case memorySize(UInt64)
     /// Guest RAM that runs past the end of the 64-bit address space.
     case memoryOverflows(base: UInt64, size: UInt64)
+    /// Guest RAM ending above what the IPA space can address: `bits` is the host's limit
+    /// (KVM_CAP_ARM_VM_IPA_SIZE), or the architecture's 52 when `host` is false.
+    case beyondIPALimit(end: UInt64, bits: Int, host: Bool)
     /// Two regions of the guest physical map overlap (a layout from a damaged snapshot).
     case overlappingRegions(String, String)
     /// The built-in payloads run on one vCPU only.
@@ -23,6 +26,9 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case tooManyVirtioDevices(requested: Int, maximum: Int)
     /// An optional vCPU feature was asked for that this host's KVM does not offer.
     case hostLacks(OptionalCPUFeature)
+
+    /// The widest IPA space of any arm64 host (FEAT_LPA: 52 bits; Arm ARM D8.1.6).
+    public static let architecturalIPABits = 52
 
     /// The smallest guest RAM a machine accepts.
     public static let minimumMemory: UInt64 = 16 << 20
@@ -41,6 +47,11 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
             "guest RAM of \(size) bytes: it must be a multiple of 2 MiB and at least 16 MiB"
         case .memoryOverflows(let base, let size):
             "guest RAM of \(size) bytes at 0x\(String(base, radix: 16)) runs past the end of the address space"
+        case .beyondIPALimit(let end, let bits, let host):
+            "guest RAM ending at 0x\(String(end, radix: 16)) needs more than "
+                + (host
+                    ? "this host's \(bits)-bit guest physical address space (KVM_CAP_ARM_VM_IPA_SIZE)"
+                    : "the \(bits)-bit guest physical address space of any arm64 host")
         case .overlappingRegions(let a, let b):
             "the guest physical map is inconsistent: \(a) overlaps \(b)"
         case .builtInGuestNeedsOneVCPU(let requested):

@@ -38,6 +38,9 @@ final class DeviceHub: @unchecked Sendable {
     private let console: (slot: Slot, device: any ConsoleDevice)?
     private let unmapped = Mutex(UnmappedAccessLog())
 
+    /// How many unmapped addresses the hub remembers (bounded by UnmappedAccessLog.limit; tests check).
+    var unmappedAddressesRemembered: Int { unmapped.withLock { $0.seen.count } }
+
     /// Registers `devices` in this order (the order of their snapshot states and device-tree
     /// nodes). Refuses two devices of one kind and instance, and overlapping MMIO windows.
     init(_ devices: [any MachineDevice]) throws(MachineError) {

@@ -86,11 +86,12 @@ extension Machine {
         let pmuIRQs = state.vcpus.map { vcpu in
             state.pmu.first { $0.vcpuIndex == vcpu.index }?.overflowIRQ ?? Self.pmuOverflowIRQ
         }
+        // The counter offset is checked with the rest, up front: missing, restore would fail half-way.
         let parts = try Self.bringUp(
             config, features: state.vcpus.map(\.features), pmuIRQs: pmuIRQs,
             sveVectorLengths: state.vcpus.map { vcpu in
                 vcpu.registers.first { $0.id == SVEFinalizeStep.vectorLengthsID }?.value
-            },
+            }, also: [.counterOffset],
             memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         if let tags, let tagState = state.tags { try Self.restoreTags(tags, tagState, vm: parts.vm) }

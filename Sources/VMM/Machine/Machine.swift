@@ -147,14 +147,15 @@ public final class Machine: @unchecked Sendable {
     /// makes the guest RAM (fresh, or a snapshot's file mapped). A restore runs exactly this too.
     static func bringUp(
         _ config: RunConfig, features: [VCPUInitFeatures], pmuIRQs: [UInt32]? = nil,
-        sveVectorLengths: [RegisterValue?]? = nil, memory makeMemory: () throws -> GuestMemory
+        sveVectorLengths: [RegisterValue?]? = nil, also extra: [KVMCapability] = [],
+        memory makeMemory: () throws -> GuestMemory
     ) throws(MachineError) -> Parts {
         let layout = config.layout
         do {
             let system = try KVMSystem(path: config.kvmPath)
-            try system.require(features.first?.requiredCapabilities ?? [])
+            try system.require((features.first?.requiredCapabilities ?? []) + extra)
             try Self.checkVCPUCount(system, features.count)
-            let vm = try system.createVM()
+            let vm = try system.createVM(ipaBits: try Self.ipaBits(config, system))
             if config.mte { try Self.enableMTE(system, vm) }
             let memory = try makeMemory()
             try vm.map(memory)
@@ -186,6 +187,20 @@ public final class Machine: @unchecked Sendable {
         } catch {
             throw .kvm(error)
         }
+    }
+
+    /// The IPA size to ask KVM_CREATE_VM for: nil (KVM's default 40 bits) when that suffices, else what
+    /// the RAM needs, refused up front if the host's KVM_CAP_ARM_VM_IPA_SIZE is smaller (api.rst,
+    /// KVM_CREATE_VM: "the IPA size"; without it the failure would be a raw memory-slot error).
+    static func ipaBits(_ config: RunConfig, _ system: KVMSystem) throws -> Int? {
+        let needed = config.ipaBitsNeeded
+        guard needed > 40 else { return nil }
+        let hostBits = Int((try? system.checkExtension(.vmIPASize)) ?? 0)
+        guard needed <= max(hostBits, 40) else {
+            throw MachineError.invalidConfig(
+                .beyondIPALimit(end: config.layout.ramBase &+ config.memorySize, bits: max(hostBits, 40), host: true))
+        }
+        return needed
     }
 
     static func checkVCPUCount(_ system: KVMSystem, _ count: Int) throws {

@@ -99,6 +99,12 @@ public struct RunConfig: Sendable {
     }
 
     /// Checks what can be checked before touching KVM.
+    /// IPA bits this machine's physical map needs: KVM's default 40 unless RAM ends above it.
+    public var ipaBitsNeeded: Int {
+        let end = layout.ramBase &+ memorySize
+        return max(40, UInt64.bitWidth - (end &- 1).leadingZeroBitCount)
+    }
+
     public func validate() throws(MachineError) {
         if e2h0 && !nested { throw .invalidConfig(.e2h0WithoutEL2) }
         guard vcpuCount >= 1 else { throw .invalidConfig(.noVCPUs) }
@@ -110,6 +116,11 @@ public struct RunConfig: Sendable {
         }
         guard !layout.ramBase.addingReportingOverflow(memorySize).overflow else {
             throw .invalidConfig(.memoryOverflows(base: layout.ramBase, size: memorySize))
+        }
+        let ramEnd = layout.ramBase + memorySize
+        guard ramEnd <= 1 << ConfigProblem.architecturalIPABits else {
+            throw .invalidConfig(
+                .beyondIPALimit(end: ramEnd, bits: ConfigProblem.architecturalIPABits, host: false))
         }
         if let (a, b) = layout.firstOverlap(vcpus: vcpuCount, memorySize: memorySize) {
             throw .invalidConfig(.overlappingRegions(a, b))

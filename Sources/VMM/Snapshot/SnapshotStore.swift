@@ -92,6 +92,8 @@ public enum SnapshotStore {
         try checkTagsToWrite(state.tags, tags)
         let target = trimmingTrailingSlashes(directory)
         if HostFile.exists(target) { throw .targetExists(path: target) }
+        // A writer killed mid-snapshot leaves NAME.partial-PID behind: clean those up first.
+        cleanLeftoverPartials(besides: target)
         let partial = "\(target).partial-\(getpid())"
         try io { () throws(HostFileError) in try HostFile.makeDirectory(partial) }
         do {

@@ -1,0 +1,49 @@
+import Glibc
+
+/// Partial directories a killed snapshot writer left behind (`NAME.partial-PID`, see `write`): the
+/// next snapshot into the same parent directory removes those whose writer is gone and that hold
+/// nothing but the two files a snapshot writes; anything else is left alone and returned, so the
+/// caller can report it.
+extension SnapshotStore {
+    /// Removes dead writers' partial directories next to `target`; returns those it had to leave
+    /// (unexpected contents). A live writer's directory (its pid exists) is never touched.
+    @discardableResult
+    static func cleanLeftoverPartials(besides target: String) -> [String] {
+        let parent = parentDirectory(of: target)
+        var kept: [String] = []
+        for name in entries(of: parent) {
+            guard let pid = partialWriterPID(name), pid != getpid(), !processExists(pid) else { continue }
+            let path = parent + "/" + name
+            HostFile.removeFile(path + "/" + memoryFileName)
+            HostFile.removeFile(path + "/" + stateFileName)
+            if !HostFile.removeDirectory(path) { kept.append(path) }
+        }
+        return kept
+    }
+
+    /// The writer's pid if `name` is a partial directory's name (`ANY.partial-DIGITS`).
+    static func partialWriterPID(_ name: String) -> Int32? {
+        let marker = ".partial-"
+        let parts = name.split(separator: marker, omittingEmptySubsequences: false)
+        guard parts.count >= 2, let digits = parts.last, !digits.isEmpty,
+            digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        return Int32(digits)
+    }
+
+    private static func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno != ESRCH }
+
+    private static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            // SAFETY: d_name is a NUL-terminated array inside the dirent readdir returned.
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.contains(".partial-") { names.append(name) }
+        }
+        return names
+    }
+}
