@@ -80,3 +80,30 @@ struct PMUKVMTests {
         }
     }
 }
+
+/// SVE on by default where KVM offers it: a raw payload that sets and reads ZCR and runs RDVL.
+@Suite("vmmctl run: the guest's SVE (KVM tier)", .enabled(if: CLIKVM.available, CLIKVM.skipReason))
+struct SVEKVMTests {
+    @Test(
+        "without any flag the guest has SVE: ZCR reads back LEN 0xf and RDVL gives a vector length it allows",
+        arguments: RawPayloadKVMTests.shapes)
+    func vectorLength(flags: [String]) throws {
+        let nested = flags.contains("--nested")
+        let e2h0 = flags.contains("--e2h0")
+        guard CLIKVM.supports(nested: nested, e2h0: e2h0) else { return }
+        let base = "/tmp/vmmctl-sve-\(getpid())-\(flags.joined())"
+        try HostFiles.writeAtomically(
+            try DemoGuest.sveProbe(uartBase: 0x0900_0000, hasEL2: nested, e2h0: e2h0), to: base + ".bin",
+            what: "payload")
+        defer { for f in [".bin", ".sock"] { unlink(base + f) } }
+        let r = CLIRun(["run", base + ".bin", "--memory", "64M", "--api-socket", base + ".sock"] + flags)
+        #expect(r.status == 0, "stderr: \(r.err)")
+        let fields = r.out.split(whereSeparator: { $0 == " " || $0 == "=" || $0 == "\n" })
+        let values = try #require(
+            fields.count == 5 ? (UInt64(fields[2], radix: 16), UInt64(fields[4], radix: 16)) : nil)
+        let zcr = try #require(values.0, "\(r.out)")
+        let vl = try #require(values.1, "\(r.out)")
+        #expect(zcr & 0xF == 0xF, "\(r.out)")
+        #expect(vl >= 16 && vl % 16 == 0 && vl <= 256, "\(r.out)")
+    }
+}
