@@ -38,9 +38,9 @@ extension VirtualMachine {
         }
     }
 
-    /// Copies in chunks of `tagCopyChunk` guest bytes. KVM returns how many tag bytes it copied; a short
-    /// count means it stopped at a page it could not reach, which is an error here (every page of
-    /// guest RAM is mapped).
+    /// Copies in chunks of `tagCopyChunk` guest bytes. KVM returns how many bytes of *guest memory* it
+    /// covered (lab finding, Linux 7.2: `length` on success, not the tag byte count); a short count means
+    /// it stopped at a page it could not reach, which is an error here (every page of guest RAM is mapped).
     private func copyTags(
         at address: UInt64, length: Int, buffer: UnsafeMutableRawBufferPointer, flags: UInt64
     ) throws {
@@ -58,9 +58,9 @@ extension VirtualMachine {
                 "\(flags == CKVM_ARM_TAGS_FROM_GUEST ? "from" : "to") guest @\(hexShort(ipa))+\(hexShort(count))"
             let copied = try KVMCall.perform(
                 KVMIoctl.armMTECopyTags.on(target), fd: fd, pointingTo: &request)
-            guard copied == count / Self.tagGranule else {
+            guard copied == count else {
                 throw KVMError.invalidConfiguration(
-                    "KVM_ARM_MTE_COPY_TAGS(\(target)) copied \(copied) of \(count / Self.tagGranule) tag bytes")
+                    "KVM_ARM_MTE_COPY_TAGS(\(target)) covered \(copied) of \(count) bytes of guest memory")
             }
             done += count
         }
