@@ -121,7 +121,7 @@ struct MTEKVMTests {
         #expect(try memory.read(UInt64.self, at: slots.dataMismatches) == 0)
         #expect(try memory.read(UInt64.self, at: slots.faults) == 1)
         let esr = try memory.read(UInt64.self, at: slots.faultESR)
-        #expect(esr >> 26 == 0x25, "EC: data abort from the current EL, ESR_EL1 \(hex64(esr))")
+        #expect((esr >> 26) & 0x3F == 0x25, "EC: data abort from the current EL, ESR_EL1 \(hex64(esr))")
         #expect(esr & 0x3F == 0x11, "DFSC: synchronous tag check fault, ESR_EL1 \(hex64(esr))")
         let far = try memory.read(UInt64.self, at: slots.faultFAR)
         #expect(far & 0x00FF_FFFF_FFFF_FFFF == slots.buffer, "FAR_EL1 \(hex64(far)) names the first granule")

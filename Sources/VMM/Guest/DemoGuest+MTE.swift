@@ -220,7 +220,9 @@ extension DemoGuest {
         let regs = try DemoRegisters()
         w.asm.movz(.x20, 0x200)
         w.asm.mrs(.x13, regs.esrEL1)
+        // EC is ESR_EL1[31:26]; the lab showed bits 63:32 set on this fault, so mask them off.
         w.asm.lsr(.x15, .x13, 26)
+        w.asm.and(.x15, .x15, 0x3F)
         w.asm.cmp(.x15, 0x25)
         w.asm.b(.ne, unexpected)
         w.asm.mov(.x26, slots.phase)
