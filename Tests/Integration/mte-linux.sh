@@ -23,9 +23,10 @@ ls -l $S/snap
 [ -s $S/snap/tags.bin ] || { echo "no tags.bin in the snapshot"; fail=1; }
 [ "$(stat -c %s $S/snap/tags.bin)" = $((256 * 1024 * 1024 / 32)) ] || { echo "tags.bin is not 8 MiB"; fail=1; }
 "$VMMCTL" dump-regs --snapshot $S/snap --vcpu 0 | head -n 5
-t0=$(date +%s%N)
+t0=$(date +%s)
 restore_and_check_ticks $S/snap $S/run1.log $B $S/run2.log || fail=1
-echo "restore to shutdown: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+# busybox date has no %N: whole seconds.
+echo "restore to shutdown: $(( $(date +%s) - t0 )) s"
 # A truncated tag file is refused before anything runs, naming the file.
 truncate -s -1 $S/snap/tags.bin
 if "$VMMCTL" restore $S/snap --api-socket $B </dev/null >$S/run3.log 2>&1; then echo "restored with a truncated tags.bin"; fail=1; fi
