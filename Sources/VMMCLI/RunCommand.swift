@@ -75,7 +75,8 @@ enum RunCommand: Subcommand {
 
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
-            args, command: name, flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte", "pmu", "no-pmu", "sve", "no-sve"],
+            args, command: name,
+            flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte", "pmu", "no-pmu", "sve", "no-sve"],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
                 "bench-touch", "disk", "demo",
