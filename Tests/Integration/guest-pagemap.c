@@ -7,7 +7,9 @@
  *                                    CAP_SYS_ADMIN; Documentation/admin-guide/mm/pagemap.rst)
  *   KSYM NAME VA=0x... PA=0x...      kernel image symbols (/proc/kallsyms) and their physical address:
  *                                    the image is mapped at one fixed offset, and /proc/iomem's
- *                                    "Kernel code" resource starts at _stext's physical address
+ *                                    "Kernel code" resource starts at _text's physical address (the
+ *                                    image start; arm64 setup.c's kernel_code.start = __pa_symbol(_text),
+ *                                    64 KiB before _stext on this kernel)
  * Then it spins on the CPU forever (so it is the running process when the VM is paused: TTBR0_EL1 is
  * its page table), printing "SPIN n" once a second of CLOCK_MONOTONIC (read through the vDSO, so the
  * loop stays at EL0), which shows the guest running on after a pause or a snapshot.
@@ -75,20 +77,20 @@ int main(void) {
     return 1;
   }
   printf("PAGEMAP VA=0x%" PRIx64 " PFN=0x%" PRIx64 " PAGESIZE=%ld\n", va, pfn, page);
-  uint64_t stext = kallsyms("_stext"), code = kernel_code_start();
-  if (!stext || !code) {
-    fprintf(stderr, "no _stext in /proc/kallsyms (0x%" PRIx64 ") or Kernel code in /proc/iomem (0x%" PRIx64 ")\n",
-            stext, code);
+  uint64_t text = kallsyms("_text"), code = kernel_code_start();
+  if (!text || !code) {
+    fprintf(stderr, "no _text in /proc/kallsyms (0x%" PRIx64 ") or Kernel code in /proc/iomem (0x%" PRIx64 ")\n",
+            text, code);
     return 1;
   }
-  const char *names[] = {"_stext", "init_task"};
+  const char *names[] = {"_text", "_stext", "init_task"};
   for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
     uint64_t sym = kallsyms(names[i]);
     if (!sym) {
       fprintf(stderr, "no %s in /proc/kallsyms\n", names[i]);
       return 1;
     }
-    printf("KSYM %s VA=0x%" PRIx64 " PA=0x%" PRIx64 "\n", names[i], sym, code + (sym - stext));
+    printf("KSYM %s VA=0x%" PRIx64 " PA=0x%" PRIx64 "\n", names[i], sym, code + (sym - text));
   }
   fflush(stdout);
   struct timespec t;

@@ -3,8 +3,9 @@
 # VM. The lab's Debian kernel boots (1 vCPU, EL1; and --nested, the kernel at EL2 with VHE) with
 # vmmctl.test=pagemap: guest-init.sh runs /guest-pagemap (guest-pagemap.c), which writes a pattern into a
 # page, prints "PAGEMAP VA=... PFN=..." from its own /proc/self/pagemap and "KSYM NAME VA=... PA=..." for
-# _stext and init_task (/proc/kallsyms, and /proc/iomem's "Kernel code" start, which is _stext's
-# physical address), then spins at EL0 printing "SPIN n" each second.
+# _text, _stext and init_task (/proc/kallsyms, and /proc/iomem's "Kernel code" start, which is _text's
+# physical address: the first lab run, which assumed _stext's, had every symbol 64 KiB off, the walk's
+# page descriptors agreeing with _text), then spins at EL0 printing "SPIN n" each second.
 #
 # Running-VM path: translate and mem read through --api-socket on the running VM are refused with an
 # error that says to pause; after `vmmctl pause` they answer, and exactly as on a snapshot of that paused
@@ -48,8 +49,8 @@ attempt() {
     --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=pagemap" </dev/null >$log 2>$log.err &
   pid=$!
   wait_for $log "^SPIN 1" 240 || { echo "the guest program never spun ($flags)"; tail -n 20 $log $log.err; kill $pid; wait $pid; return 1; }
-  pm=$(line $log PAGEMAP); st=$(line $log "KSYM _stext"); it=$(line $log "KSYM init_task")
-  printf '  %s\n' "$pm" "$st" "$it"
+  pm=$(line $log PAGEMAP); tx=$(line $log "KSYM _text"); st=$(line $log "KSYM _stext"); it=$(line $log "KSYM init_task")
+  printf '  %s\n' "$pm" "$tx" "$st" "$it"
   va=$(field "$pm" VA) pfn=$(field "$pm" PFN)
   want=$(printf '0x%x' $((pfn * 4096 + (va & 0xfff))))
   kop=S1E1R; [ -n "$flags" ] && kop=S1E2R
@@ -61,7 +62,7 @@ attempt() {
   spins=$(line $log SPIN)
   for src in "--api-socket $sock" "--snapshot $S/$tag.paused"; do
     k=sock; case $src in --snapshot*) k=snap ;; esac
-    [ $k = snap ] && { "$VMMCTL" snapshot $S/$tag.paused --then pause --api-socket $sock >/dev/null || r=1; }
+    [ $k = snap ] && { "$VMMCTL" snapshot $S/$tag.paused --then pause --api-socket $sock >/dev/null 2>$S/snap.err || { cat $S/snap.err; r=1; }; }
     "$VMMCTL" translate $src --json "$va" >$S/$k.user.json 2>&1 || r=1
     "$VMMCTL" translate $src --at $kop --json "$(field "$it" VA)" >$S/$k.kernel.json 2>&1 || r=1
     "$VMMCTL" mem read $src "$va" 32 --va >$S/$k.mem 2>&1 || r=1
@@ -75,9 +76,9 @@ attempt() {
   wait_for $log "^SPIN $((n + 2))" 120 || { echo "no SPIN $((n + 2)) after resume (paused at SPIN $n)"; r=1; }
   [ $r = 0 ] && echo "  resumed: the guest spun on past SPIN $((n + 2))"
   # The snapshot path.
-  "$VMMCTL" snapshot $S/$tag.snap --then stop --api-socket $sock >/dev/null || { kill $pid; wait $pid; return 1; }
+  "$VMMCTL" snapshot $S/$tag.snap --then stop --api-socket $sock >/dev/null 2>$S/snap.err || { cat $S/snap.err; kill $pid; wait $pid; return 1; }
   wait $pid || { echo "vmmctl run exited $? after snapshot --then stop"; r=1; }
-  for sym in "$st" "$it"; do
+  for sym in "$tx" "$st" "$it"; do
     name=$(echo "$sym" | cut -d' ' -f2) kva=$(field "$sym" VA) kpa=$(field "$sym" PA)
     "$VMMCTL" translate --snapshot $S/$tag.snap --at $kop --json "$kva" >$S/k.json 2>&1
     got=$(out $S/k.json)
