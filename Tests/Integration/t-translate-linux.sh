@@ -11,9 +11,10 @@
 # error that says to pause; after `vmmctl pause` they answer, and exactly as on a snapshot of that paused
 # state (--then pause); `vmmctl resume` and the guest spins on (a later SPIN line).
 # Snapshot path: `vmmctl snapshot --then stop` while the program spins; on the snapshot, translate of the
-# user VA (the vCPU's default regime: EL0, so S1E0R, under VHE in the EL2&0 regime) must give
-# PFN*4096 + offset, of the kernel symbols (S1E1R, or S1E2R for the VHE guest kernel) the computed PA,
-# and mem read --va of the user VA the pattern.
+# user VA in the vCPU's default regime (S1E0R at EL0, under VHE in the EL2&0 regime; S1E1R when the
+# snapshot caught the kernel, e.g. in a timer interrupt) and with --at S1E0R must give PFN*4096 + offset;
+# of the kernel symbols (S1E1R, or S1E2R for the VHE guest kernel) the computed PA; and mem read --va of
+# the user VA the pattern.
 #
 # The one retry: with one vCPU the spinning program is nearly always the current process, but the
 # snapshot can land while the kernel runs something else (the shell, a kernel thread that borrowed
@@ -88,11 +89,16 @@ attempt() {
   "$VMMCTL" translate --snapshot $S/$tag.snap --json "$va" >$S/u.json 2>&1
   got=$(out $S/u.json)
   op=$(sed -n 's/.*"operation": "\([A-Z0-9]*\)".*/\1/p' $S/u.json | head -n 1)
+  # And as EL0 itself reads it (S1E0R: the EL0 permissions checked too), whatever EL the vCPU was at.
+  "$VMMCTL" translate --snapshot $S/$tag.snap --at S1E0R --json "$va" >$S/u0.json 2>&1
+  got0=$(out $S/u0.json)
   "$VMMCTL" mem read --snapshot $S/$tag.snap "$va" 32 --va >$S/u.mem 2>&1
-  if [ -n "$got" ] && [ $((got)) = $((want)) ] && [ "$(ascii $S/u.mem)" = "$PATTERN" ]; then
-    echo "  AT $op user $va -> $got (pagemap PFN $pfn: $want); mem read --va:"; sed 's/^/    /' $S/u.mem
+  if [ -n "$got" ] && [ $((got)) = $((want)) ] && [ -n "$got0" ] && [ $((got0)) = $((want)) ] \
+    && [ "$(ascii $S/u.mem)" = "$PATTERN" ]; then
+    echo "  AT $op and AT S1E0R user $va -> $got (pagemap PFN $pfn: $want); mem read --va:"; sed 's/^/    /' $S/u.mem
   else
-    echo "  AT $op user $va: translate ${got:-fault}, pagemap $want; mem read --va:"; sed 's/^/    /' $S/u.mem
+    echo "  AT $op user $va: translate ${got:-fault}, S1E0R ${got0:-fault}, pagemap $want; mem read --va:"
+    sed 's/^/    /' $S/u.mem
     "$VMMCTL" dump-regs --snapshot $S/$tag.snap --filter PSTATE | head -n 4
     "$VMMCTL" dump-regs --snapshot $S/$tag.snap --filter TTBR0_EL | head -n 4
     [ $r = 0 ] && r=2 || r=1
