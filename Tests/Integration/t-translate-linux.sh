@@ -74,6 +74,9 @@ attempt() {
     cmp -s $S/sock.$f $S/snap.$f || { echo "paused VM and its snapshot disagree ($f):"; diff $S/sock.$f $S/snap.$f | head -n 20; r=1; }
   done
   echo "  paused: translate $va -> $(out $S/sock.user.json), init_task -> $(out $S/sock.kernel.json) (the same on its snapshot)"
+  # The kernel image is mapped the same in every process: this one holds whichever task was current.
+  pk=$(out $S/sock.kernel.json)
+  [ -n "$pk" ] && [ $((pk)) = $(($(field "$it" PA))) ] || { echo "paused: init_task -> ${pk:-fault}, guest $(field "$it" PA)"; r=1; }
   "$VMMCTL" resume --api-socket $sock >/dev/null || r=1
   n=${spins#SPIN }
   wait_for $log "^SPIN $((n + 2))" 120 || { echo "no SPIN $((n + 2)) after resume (paused at SPIN $n)"; r=1; }
@@ -97,7 +100,7 @@ attempt() {
   "$VMMCTL" mem read --snapshot $S/$tag.snap "$va" 32 --va >$S/u.mem 2>&1
   if [ -n "$got" ] && [ $((got)) = $((want)) ] && [ -n "$got0" ] && [ $((got0)) = $((want)) ] \
     && [ "$(ascii $S/u.mem)" = "$PATTERN" ]; then
-    echo "  AT $op and AT S1E0R user $va -> $got (pagemap PFN $pfn: $want); mem read --va:"; sed 's/^/    /' $S/u.mem
+    echo "  AT $op (the default) and AT S1E0R user $va -> $got (pagemap PFN $pfn: $want); mem read --va:"; sed 's/^/    /' $S/u.mem
   else
     echo "  AT $op user $va: translate ${got:-fault}, S1E0R ${got0:-fault}, pagemap $want; mem read --va:"
     sed 's/^/    /' $S/u.mem
