@@ -12,7 +12,7 @@
 # state (--then pause); `vmmctl resume` and the guest spins on (a later SPIN line).
 # Snapshot path: `vmmctl snapshot --then stop` while the program spins; on the snapshot, translate of the
 # user VA in the vCPU's default regime (S1E0R at EL0, under VHE in the EL2&0 regime; S1E1R when the
-# snapshot caught the kernel, e.g. in a timer interrupt) and with --at S1E0R must give PFN*4096 + offset;
+# snapshot caught the kernel, S1E2R under VHE) and with --at S1E0R must give PFN*4096 + offset;
 # of the kernel symbols (S1E1R, or S1E2R for the VHE guest kernel) the computed PA; and mem read --va of
 # the user VA the pattern.
 #
