@@ -120,6 +120,8 @@ elif [ "$kvm" = 1 ]; then
   mkdir -p "$OUT/guest/root"
   cp "$lab_dir/vm/Image" "$OUT/guest/Image"
   install -m 755 "$ROOT/Tests/Integration/guest-init.sh" "$OUT/guest/root/init"
+  # The pagemap reporter of t-translate-linux.sh (vmmctl.test=pagemap), static: the base has no libc.
+  bash "$LAB" cc -O2 -Wall -Wextra -Werror -o "$OUT/guest/root/guest-pagemap" "$ROOT/Tests/Integration/guest-pagemap.c"
   { cat "$lab_dir/vm/initramfs-base.cpio.gz"; python3 "$ROOT/lab/mkcpio.py" "$OUT/guest/root"; } > "$OUT/guest/initrd"
   # The same plus vmmctl itself, for the recursion test: the nested guest runs vmmctl's demo as its L2.
   cp "$OUT/bin/vmmctl" "$OUT/guest/root/vmmctl"

@@ -94,5 +94,14 @@ if grep -q "vmmctl.test=smp-l2" /proc/cmdline; then
   echo "L2-EXIT=$?"
   poweroff -f
 fi
+# vmmctl.test=pagemap: /guest-pagemap (Tests/Integration/guest-pagemap.c) prints a page's VA and PFN
+# and kernel symbols' VA and PA, then spins at EL0 forever (t-translate-linux.sh pauses and snapshots it).
+# kptr_restrict 0: /proc/kallsyms shows the real addresses to root.
+if grep -q "vmmctl.test=pagemap" /proc/cmdline; then
+  echo 0 > /proc/sys/kernel/kptr_restrict
+  /guest-pagemap
+  echo "PAGEMAP-EXIT=$?"
+  poweroff -f
+fi
 [ -x /vmmctl ] && [ -e /dev/kvm ] && { echo "== L2: vmmctl run inside the guest"; /vmmctl run </dev/null; echo "L2-EXIT=$?"; }
 poweroff -f
