@@ -4,7 +4,7 @@ import SysRegs
 /// Loads the checked-in fixtures and golden files bundled with the test target.
 enum TestResources {
     /// The lab's KVM_GET_REG_LIST dumps and the vCPU features each was taken with
-    /// (reference arm64-kvm.md, "Lab findings").
+    /// (docs/testing.md).
     static let regListFixtures: [(file: String, features: VCPUFeatures)] = [
         ("el1", []),
         ("el2-vhe", [.el2]),

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SysRegs
 
-/// VNCR page offsets against the reference table (reference arm64-kvm.md section 2.1, from Linux
+/// VNCR page offsets against the kernel's layout (from Linux
 /// `vncr_mapping.h`), written out row by row.
 @Suite struct VNCRLayoutTests {
     static let reference: [(name: String, offset: Int)] =

@@ -31,7 +31,7 @@ import Testing
         #expect(text.contains("KVM_CAP_ARM_EL2_E2H0: "))
     }
 
-    /// The numbers as the reference table (arm64-kvm.md 1.3) gives them; the lab C check proves the
+    /// The numbers as the kernel's ABI defines them; the lab C check proves the
     /// same against the kernel headers.
     @Test func ioctlNumbersMatchTheReference() {
         let expected: [(KVMIoctl, UInt)] = [

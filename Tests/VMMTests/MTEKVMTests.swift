@@ -190,6 +190,10 @@ struct MTERefusalKVMTests {
 
     @Test func snapshotWithTagsIsRefusedWhereKVMLacksMTE() throws {
         var state = SnapshotFixtures.small
+        // A machine size restore accepts, so the refusal is the host's missing MTE and nothing earlier.
+        state.config.memorySize = 16 << 20
+        state.memory = MemoryState(
+            guestAddress: state.memory.guestAddress, size: 16 << 20, fileName: "memory.bin", checksum: 0)
         state.tags = TagState(guestAddress: state.memory.guestAddress, size: state.memory.size, checksum: 0)
         let error = try #require(throws: MachineError.self) {
             try Machine(restoring: state, memoryFile: "/nonexistent/memory.bin", console: { _ in })

@@ -3,8 +3,8 @@
  *
  * Why this exists: Swift cannot import the kernel's function-like macros (_IOW, ARM64_SYS_REG), and an
  * x86_64 host's <linux/kvm.h> lacks the arm64 structs and constants. So every struct, ioctl number and
- * constant we need is declared here, in our own words, from the ABI facts in
- * shared/reference/arm64-kvm.md (Documentation/virt/kvm/api.rst, include/uapi/linux/kvm.h,
+ * constant we need is declared here, in our own words, from the ABI facts of
+ * the kernel (Documentation/virt/kvm/api.rst, include/uapi/linux/kvm.h,
  * arch/arm64/include/uapi/asm/kvm.h). Everything is prefixed ckvm_/CKVM_ so it never clashes with a
  * system <linux/kvm.h>. Tests/CKVMCheck/ckvm-check.c proves, with _Static_assert against the pinned
  * kernel's headers, that every size, offset and number below matches.

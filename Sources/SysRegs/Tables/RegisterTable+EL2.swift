@@ -4,7 +4,7 @@
 /// VNCR offsets follow the FEAT_NV2 page layout (Arm ARM D8.12; Linux `vncr_mapping.h`). Registers
 /// without one always trap from vEL2 and KVM emulates them (TTBR0/1_EL2, TCR_EL2, SCTLR_EL2, ...).
 /// SP_EL2, ELR_EL2 and SPSR_EL2 are "EL2 special": kept apart from the sysreg array, but reached
-/// through plain sysreg ids (reference section 1.5).
+/// through plain sysreg ids (KVM api.rst, KVM_GET_ONE_REG: the EL2 registers of a nested vCPU).
 ///
 /// Visibility notes, from the lab lists (kernel 7.2, QEMU `-cpu max` host):
 /// * VNCR_EL2 and the EL2 virtual timer (CNTHV_*) exist only with FEAT_VHE/FEAT_NV2, so an E2H0
@@ -81,7 +81,7 @@ extension RegisterTable {
         .el2("CONTEXTIDR_EL2", (3, 4, 13, 0, 1), reset: .value(0)),
         .el2("TPIDR_EL2", (3, 4, 13, 0, 2), vncr: 0x090, reset: .value(0)),
         // Restore note: for HAS_EL2 vCPUs a SET_ONE_REG of CNTVCT_EL0 lands here; own the VM-wide
-        // counter offset instead of replaying this blindly (reference section 1.7).
+        // counter offset instead of replaying this blindly (KVM api.rst 4.138, KVM_ARM_SET_COUNTER_OFFSET).
         .el2("CNTVOFF_EL2", (3, 4, 14, 0, 3), vncr: 0x060, reset: .value(0)),
         .el2("CNTHCTL_EL2", (3, 4, 14, 1, 0), reset: .value(0)),
         .el2("CNTHP_CTL_EL2", (3, 4, 14, 2, 1)),

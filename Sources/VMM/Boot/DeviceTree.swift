@@ -113,7 +113,7 @@ public enum DeviceTree {
 
     /// /psci: KVM implements PSCI 1.x. The conduit is HVC, except for nested guests: an HVC from a
     /// virtual EL2 is the guest's own hypercall and traps to itself, so those guests use SMC
-    /// (reference §1.6 rule 4).
+    /// (lab-proven; docs/testing.md, "Gotchas").
     static func psci(_ config: MachineConfig) -> FDTNode {
         FDTNode(
             "psci",

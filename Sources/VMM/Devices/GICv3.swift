@@ -2,7 +2,7 @@ import SysRegs
 
 /// The in-kernel GICv3 (vGICv3): distributor and redistributors emulated by KVM.
 ///
-/// Order matters (lab-proven, shared/reference/arm64-kvm.md "Lab findings"): create the VM and its
+/// Order matters (lab-proven; docs/testing.md, "Gotchas"): create the VM and its
 /// memory, create this device with its addresses, create and initialise the vCPUs, then
 /// `setMaintenanceInterrupt` (EL2 vCPUs; it reads 0 otherwise) and `initialize()` (CTRL_INIT) before
 /// the first run. An EL2 vCPU's first KVM_RUN fails EAGAIN without a vGIC and EBUSY without CTRL_INIT.

@@ -3,7 +3,7 @@ import Glibc
 
 /// A KVM vCPU: its fd and the `kvm_run` area shared with the kernel.
 ///
-/// Bring-up order (lab-proven, see shared/reference/arm64-kvm.md 1.6): create, `initialize(features:)`
+/// Bring-up order (lab-proven; docs/testing.md, "Gotchas"): create, `initialize(features:)`
 /// (KVM_ARM_VCPU_INIT), `finalize(.sve)` if SVE, then registers, then run. GET_REG_LIST and
 /// ONE_REG fail before initialisation.
 public final class VCPU {

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Synchronization
 import SysRegs
@@ -9,6 +10,9 @@ extension Machine {
     public func run() throws(MachineError) -> MachineExit {
         Threads.installKickHandler()
         var threads: [pthread_t] = []
+        // The threads wait for `start` until the gate knows them all: before that a vCPU that already ran
+        // guest code could not be kicked, and an early exit recorded by `threadExited` would be lost.
+        let start = DispatchSemaphore(value: 0)
         do {
             for (index, vcpu) in vcpus.enumerated() {
                 let worker = VCPUWorker(machine: self, vcpu: vcpu)
@@ -16,6 +20,7 @@ extension Machine {
                 threads.append(
                     try Threads.spawn(
                         {
+                            start.wait()
                             worker.loop()
                             gate.threadExited(index)
                         }, what: "vCPU thread", stackSize: Threads.vcpuStackSize))
@@ -24,6 +29,7 @@ extension Machine {
             requestStop(.guestFault(GuestFault(vcpu: threads.count, what: "\(error)", pc: nil, esr: nil)))
         }
         gate.setThreads(threads)
+        for _ in threads { start.signal() }
         // A stop or pause requested before the threads existed found nobody to kick.
         if gate.stopReason != nil || gate.isPaused { kickAll() }
         for t in threads { Threads.join(t) }

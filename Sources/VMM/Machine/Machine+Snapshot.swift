@@ -67,7 +67,7 @@ extension Machine {
     /// Why the counter offset comes first and CNTVCT_EL0/CNTPCT_EL0 are never written: KVM applies one
     /// VM-wide offset to both counters (api.rst 4.138); once it is set KVM ignores those writes, and for
     /// EL2 guests a per-vCPU CNTVCT write would land in the guest hypervisor's CNTVOFF_EL2, which we
-    /// replay verbatim as the guest's own register (reference 1.7, the NV restore pitfall).
+    /// replay verbatim as the guest's own register (the nested-virtualisation restore pitfall).
     public convenience init(
         restoring state: MachineState, memoryFile: String, kvmPath: String = "/dev/kvm",
         console: @escaping @Sendable (UInt8) -> Void, warn: @escaping @Sendable (String) -> Void = { _ in }

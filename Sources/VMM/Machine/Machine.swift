@@ -4,7 +4,7 @@ import SysRegs
 /// A booted-but-not-yet-running virtual machine: KVM VM, guest RAM, in-kernel vGICv3, vCPUs, the PL011
 /// on the MMIO bus, and the guest loaded into RAM with vCPU 0 pointing at it.
 ///
-/// Bring-up order (lab-proven; reference 1.6): VM, memory slot, vGICv3 and its addresses, vCPUs,
+/// Bring-up order (lab-proven; docs/testing.md, "Gotchas"): VM, memory slot, vGICv3 and its addresses, vCPUs,
 /// VCPU_INIT on each, the maintenance interrupt (PPI 9) for EL2 vCPUs, vGIC CTRL_INIT, then registers.
 /// An EL2 vCPU does not run without an initialised in-kernel vGICv3 (KVM_RUN fails EAGAIN/EBUSY).
 ///

@@ -15,7 +15,7 @@ public struct MachineState: Hashable, Sendable {
     public var config: MachineShape
     /// The VM-wide counter offset (KVM_ARM_SET_COUNTER_OFFSET) in force when the snapshot was taken,
     /// and the host counter value at that moment; restore computes a new offset from these so the
-    /// guest's clock does not jump (reference 1.7, the NV restore pitfall).
+    /// guest's clock does not jump (the nested-virtualisation restore pitfall; KVM api.rst 4.138).
     public var counter: CounterState
     public var vcpus: [VCPUState]
     public var gic: GICState
