@@ -15,5 +15,8 @@ for t in "$here"/t-*.sh; do
   elif [ "$st" = 77 ]; then echo "ok $name # SKIP $(printf '%s\n' "$out" | tail -n 1)"
   else echo "not ok $name (exit $st)"; fail=1; fi
   printf '%s\n' "$out" | sed 's/^/    # /'
+  # A script that failed or timed out may leave a vmmctl behind (holding the default control socket, or
+  # the CPU): stop it, and say so, so one failure does not fail every script after it.
+  if pkill -x vmmctl 2>/dev/null; then echo "    # (stopped a vmmctl that $name left running)"; sleep 1; fi
 done
 exit $fail
