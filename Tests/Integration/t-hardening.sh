@@ -33,6 +33,13 @@ echo "status with a 0755 socket directory: exit $rc: $out"
 [ "$rc" = 1 ] && echo "$out" | grep -q "mode 0755, expected 0700" || { echo "  expected exit 1 naming the mode"; fail=1; }
 out=$(XDG_RUNTIME_DIR=$S/xdg "$VMMCTL" run --bench-mmio 1 </dev/null 2>&1); rc=$?
 [ "$rc" = 1 ] && echo "$out" | grep -q "mode 0755" || { echo "  run: expected exit 1 naming the mode: $out"; fail=1; }
+# 3b. mkdir's mode is masked by the umask: under umask 0177 the directory vmmctl creates must still be
+# 0700, or it refuses its own directory (the lab found this through a test racing UnixSocket's umask).
+mkdir -p $S/xdg2
+out=$( (umask 177; XDG_RUNTIME_DIR=$S/xdg2 "$VMMCTL" run </dev/null 2>&1) ); rc=$?
+mode=$(stat -c %a $S/xdg2/vmmctl 2>&1)
+echo "run under umask 0177: exit $rc, socket directory mode $mode"
+[ "$rc" = 0 ] && [ "$mode" = 700 ] || { echo "  expected exit 0 and mode 700: $out"; fail=1; }
 # 4. --memory beyond any IPA space.
 out=$("$VMMCTL" run --memory 16777215T </dev/null 2>&1); rc=$?
 echo "run --memory 16777215T: exit $rc: $out" | head -2

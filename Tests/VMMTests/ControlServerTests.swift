@@ -84,6 +84,22 @@ import Testing
         #expect(recorder.seen.withLock { $0 }.isEmpty)
     }
 
+    /// The socket file is the owner's alone, and listen leaves the process umask as it found it (it was
+    /// once set to 0177 around bind, process-wide, so a mkdir on another thread lost its x bits).
+    @Test func theSocketFileIs0600AndTheUmaskIsUntouched() throws {
+        let path = Self.socketPath("mode")
+        let before = umask(0o022)
+        umask(before)
+        let listener = try UnixSocket.listen(at: path)
+        defer { unlink(path) }
+        var st = stat()
+        #expect(lstat(path, &st) == 0)
+        #expect(st.st_mode & 0o777 == 0o600)
+        let after = umask(before)
+        #expect(after == before)
+        _ = listener
+    }
+
     /// Before the fix any accept() error but EINTR ended the server silently.
     @Test func acceptFailuresAreLoggedAndSurvived() throws {
         let logged = Mutex<[String]>([])

@@ -51,11 +51,12 @@ public final class UnixSocket: @unchecked Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Error(description: "socket(AF_UNIX): \(String(cString: strerror(errno)))") }
         let s = UnixSocket(fd: fd)
-        // Only the owner may steer the VM: create the socket file 0600 from the start.
-        let oldMask = umask(0o177)
+        // Only the owner may steer the VM: the socket file is made 0600 between bind and listen, and a
+        // connect before listen is refused (ECONNREFUSED), so there is no window with a wider mode. Not
+        // umask(0177) around bind: the umask is process-wide, and another thread's mkdir would get it.
+        // The authority is SO_PEERCRED on both ends (ControlServer, connect); the mode is the first wall.
         let rc = withAddress(&addr) { bind(fd, $0, $1) }
-        umask(oldMask)
-        guard rc == 0, Glibc.listen(fd, 32) == 0 else {
+        guard rc == 0, chmod(path, 0o600) == 0, Glibc.listen(fd, 32) == 0 else {
             throw Error(description: "cannot listen on control socket '\(path)': \(String(cString: strerror(errno)))")
         }
         return s
