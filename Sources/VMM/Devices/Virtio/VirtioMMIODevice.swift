@@ -56,19 +56,43 @@ public final class VirtioMMIODevice: MachineDevice, @unchecked Sendable {
         transport.warn = context.warn
         let line = context.interrupt(spi: spi)
         self.line = line
-        transport.onInterrupt = { level in line.set(level) }
+        let traceName = backend.name
+        transport.onInterrupt = { level in
+            VirtioTrace.record(traceName, "line \(level ? "high" : "low")")
+            line.set(level)
+        }
         line.set(transport.interruptLevel)
         for queue in 0..<backend.queueCount {
             let doorbell = Doorbell(
                 address: base + VirtioMMIO.Register.QueueNotify.rawValue, length: 4, datamatch: UInt64(queue),
                 name: "\(backend.name)@\(String(base, radix: 16)) queue \(queue) notify")
-            try context.onGuestWrite(doorbell) { [unowned self] in self.transport.notify(queue: queue) }
+            try context.onGuestWrite(doorbell) { [unowned self] in self.doorbellRang(queue: queue) }
         }
         transport.serveAllQueues()
     }
 
-    public func mmioRead(offset: UInt64, size: Int) -> UInt64 { transport.mmioRead(offset: offset, size: size) }
+    /// The I/O thread's doorbell handler: serve the queue (traced with `VMMCTL_TRACE_VIRTIO`).
+    private func doorbellRang(queue: Int) {
+        guard VirtioTrace.isOn else { return transport.notify(queue: queue) }
+        let before = queue < transport.queues.count ? transport.queues[queue].usedIndex : 0
+        VirtioTrace.record(backend.name, "kick queue \(queue)")
+        transport.notify(queue: queue)
+        let after = queue < transport.queues.count ? transport.queues[queue].usedIndex : 0
+        VirtioTrace.record(backend.name, "served \(after &- before) queue \(queue)")
+    }
+
+    public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
+        let value = transport.mmioRead(offset: offset, size: size)
+        if offset == VirtioMMIO.Register.InterruptStatus.rawValue {
+            VirtioTrace.record(backend.name, "guest read InterruptStatus \(value)")
+        }
+        return value
+    }
+
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+        if offset == VirtioMMIO.Register.InterruptACK.rawValue {
+            VirtioTrace.record(backend.name, "guest InterruptACK \(value)")
+        }
         transport.mmioWrite(offset: offset, size: size, value: value)
     }
 
