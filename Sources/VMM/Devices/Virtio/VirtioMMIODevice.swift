@@ -4,8 +4,9 @@
 /// Work happens off the vCPU threads: each queue's QueueNotify is a doorbell (KVM_IOEVENTFD with
 /// the queue index as datamatch), so a driver's kick completes inside KVM and the request is served
 /// on the machine's I/O thread, under this device's lock (the hub's). The interrupt is
-/// level-triggered, as virtio-mmio's InterruptStatus is: the line is high while any status bit is
-/// set and drops when the driver's InterruptACK clears them.
+/// level-triggered, as virtio-mmio's InterruptStatus is: the device wants the line high while any
+/// status bit is set, and not once the driver's InterruptACK clears them (through a resampling irqfd
+/// KVM lowers it at the guest's EOI and it is raised again if a bit is still set: `InterruptLine`).
 public final class VirtioMMIODevice: MachineDevice, @unchecked Sendable {
     // @unchecked: every call (MMIO, doorbell handlers, capture, restore) is serialised by the hub's
     // lock for this device; the doorbell closures only capture `self` to call into it under that lock.
