@@ -9,13 +9,7 @@ for t in tests/*.xctest; do
   VMMCTL_REQUIRE_KVM=1 VMMCTL_REQUIRE_MTE=1 "$t" --testing-library swift-testing --filter "MTE" || rc=1
 done
 echo "== MTE integration (Linux guest)"
-# Reported as skipped, not run, until it has passed end to end in the lab once: its truncated-tags and
-# --mte --nested steps have never run there (issue 12). VMMCTL_MTE_LINUX=1 runs it.
-if [ "${VMMCTL_MTE_LINUX:-0}" = 1 ]; then
-  out=$(VMMCTL=/lab/bin/vmmctl timeout "${INTEGRATION_TIMEOUT:-600}" sh check/mte-linux.sh 2>&1); st=$?
-  if [ "$st" = 0 ]; then echo "ok mte-linux"; else echo "not ok mte-linux (exit $st)"; rc=1; fi
-  printf '%s\n' "$out" | sed 's/^/    # /'
-else
-  echo "ok mte-linux # SKIP not yet passed end to end in the lab (issue 12); VMMCTL_MTE_LINUX=1 runs it"
-fi
+out=$(VMMCTL=/lab/bin/vmmctl timeout "${INTEGRATION_TIMEOUT:-600}" sh check/mte-linux.sh 2>&1); st=$?
+if [ "$st" = 0 ]; then echo "ok mte-linux"; else echo "not ok mte-linux (exit $st)"; rc=1; fi
+printf '%s\n' "$out" | sed 's/^/    # /'
 exit $rc
