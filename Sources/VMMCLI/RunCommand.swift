@@ -225,6 +225,9 @@ enum RunCommand: Subcommand {
         if getenv("VMMCTL_TRACE_VIRTIO") != nil { VirtioTrace.start(fd: 2) }
         if getenv("VMMCTL_IRQ_LINE") != nil { Machine.interruptsThroughIRQLine = true }
         let running = Mutex<Machine?>(nil)
+        // Before the first thread (the console queues start theirs): see Machine.holdStopSignals.
+        let stopSignals = [SIGINT, SIGTERM, SIGHUP]
+        Machine.holdStopSignals(stopSignals)
         let (console, warnings) = try ConsoleQueues.make(io) {
             running.withLock { $0 }?.requestStop(.stopped(signal: SIGPIPE))
         }
@@ -235,7 +238,7 @@ enum RunCommand: Subcommand {
                 { byte in console.push(byte: byte) },
                 { text in warnings.push(Array("vmmctl: warning: \(text)\n".utf8)) })
             running.withLock { $0 = machine }
-            try machine.stopOnSignals([SIGINT, SIGTERM, SIGHUP])
+            try machine.stopOnSignals(stopSignals)
         } catch {
             throw describe(error)
         }

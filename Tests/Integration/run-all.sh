@@ -10,11 +10,15 @@ fail=0
 for t in "$here"/t-*.sh; do
   name=$(basename "$t" .sh)
   # A hung script fails by itself instead of stalling the whole run (busybox and coreutils timeout).
+  t0=$(cut -d' ' -f1 /proc/uptime)
   out=$(timeout "${INTEGRATION_TIMEOUT:-600}" sh "$t" 2>&1); st=$?
+  t1=$(cut -d' ' -f1 /proc/uptime)
   if [ "$st" = 0 ]; then echo "ok $name"
   elif [ "$st" = 77 ]; then echo "ok $name # SKIP $(printf '%s\n' "$out" | tail -n 1)"
   else echo "not ok $name (exit $st)"; fail=1; fi
   printf '%s\n' "$out" | sed 's/^/    # /'
+  # What each script costs, so the suite's time (CI has a budget) can be kept in view.
+  echo "    # ($name: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s)"
   # A script that failed or timed out may leave a vmmctl behind (holding the default control socket, or
   # the CPU): stop it, and say so, so one failure does not fail every script after it.
   if pkill -x vmmctl 2>/dev/null; then echo "    # (stopped a vmmctl that $name left running)"; sleep 1; fi

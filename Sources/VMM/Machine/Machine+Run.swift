@@ -77,9 +77,15 @@ extension Machine {
     /// Whether a pause is in force.
     public var isPaused: Bool { gate.isPaused }
 
+    /// Blocks `signals` in the calling thread before any of the machine's threads exist, so that all of
+    /// them inherit the block and the signals wait for `stopOnSignals` (a signal that arrives meanwhile
+    /// stays pending and stops the machine then). Call it before building the machine and its console:
+    /// the lab found a SIGTERM killing vmmctl, socket left behind, through the console writer's thread.
+    public static func holdStopSignals(_ signals: [Int32]) { Threads.blockSignals(signals) }
+
     /// Makes `signals` (SIGINT, SIGTERM, ...) stop the machine cleanly: they are blocked in this thread
     /// and the vCPU threads it starts, and a helper thread turns each into `requestStop(.stopped)`.
-    /// Call before `run()`.
+    /// Call before `run()`, and `holdStopSignals` before the machine is built.
     public func stopOnSignals(_ signals: [Int32]) throws(MachineError) {
         do {
             try Threads.handleSignals(signals) { [self] signal in requestStop(.stopped(signal: signal)) }

@@ -76,14 +76,24 @@ public enum Threads {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
-    /// Blocks `signals` in the calling thread (and so in threads it starts afterwards) and starts a
-    /// thread that waits for them and calls `handler`. This is how SIGINT/SIGTERM become a clean stop
-    /// rather than killing the process mid-KVM_RUN.
-    static func handleSignals(_ signals: [Int32], _ handler: @escaping @Sendable (Int32) -> Void) throws {
+    /// Blocks `signals` in the calling thread, and so in every thread it starts afterwards. A
+    /// process-directed signal goes to any one thread that does not block it: a single thread started
+    /// before the block (the console writer, the I/O thread) would take SIGTERM's default action and
+    /// kill the process without cleanup. Returns the set.
+    @discardableResult
+    static func blockSignals(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        return set
+    }
+
+    /// Blocks `signals` in the calling thread (and so in threads it starts afterwards) and starts a
+    /// thread that waits for them and calls `handler`. This is how SIGINT/SIGTERM become a clean stop
+    /// rather than killing the process mid-KVM_RUN.
+    static func handleSignals(_ signals: [Int32], _ handler: @escaping @Sendable (Int32) -> Void) throws {
+        let set = blockSignals(signals)
         // A shell starts background jobs with SIGINT ignored, and an ignored signal is never pending, so
         // sigwait would not see it: take SIGINT and SIGTERM back to their default (they are blocked, so
         // the default action never runs). SIGHUP stays ignored under nohup.
