@@ -7,6 +7,7 @@
 #   rootfs.ext4     a 32 MiB ext4 image made with `mke2fs -d`: busybox, guest-rootfs-init.sh as /sbin/init,
 #                   /etc/disk-id, and the FILEs in /bin (the benchmark's diskbench); the pristine copy
 #                   that every test copies before it boots from it
+#   host-modules/   kernel modules the lab host loads for a test (loop.ko: a disk on a block device)
 #   e2fs/           arm64 debugfs, e2fsck and mke2fs (with their libraries): the tests run them inside the
 #                   lab, on the image files the guest wrote, after vmmctl exits
 # Takes well under a second; the images are rebuilt on every call.
@@ -39,4 +40,6 @@ rm -f "$G/rootfs.ext4"; truncate -s 32M "$G/rootfs.ext4"
 mke2fs -q -F -t ext4 -b 4096 -L vmmctl-root -U 6d6d6374-6c00-4000-8000-000000000009 \
   -E root_owner=0:0,hash_seed=6d6d6374-6c00-4000-8000-000000000009 -d "$R" "$G/rootfs.ext4"
 rm -rf "$G/e2fs"; cp -a "$KIT/e2fs" "$G/e2fs"
+# The lab host's own modules (loop, for a disk backed by a block device); absent from an older kit.
+rm -rf "$G/host-modules"; [ -d "$KIT/host-modules" ] && cp -a "$KIT/host-modules" "$G/host-modules"
 echo "disk guests in $G: initrd-virtio ($(stat -c %s "$G/initrd-virtio") bytes), rootfs.ext4 (32 MiB), e2fs/"

@@ -220,6 +220,10 @@ enum RunCommand: Subcommand {
             Machine
     ) throws(CLIError) -> Int32 {
         let started = VMMCTL.startTime
+        // Diagnostics for docs/performance.md (virtio-blk): a per-request timeline of the virtio devices
+        // on stderr, and device interrupts through KVM_IRQ_LINE instead of resampling irqfds (to compare).
+        if getenv("VMMCTL_TRACE_VIRTIO") != nil { VirtioTrace.start(fd: 2) }
+        if getenv("VMMCTL_IRQ_LINE") != nil { Machine.interruptsThroughIRQLine = true }
         let running = Mutex<Machine?>(nil)
         // Before the first thread (the console queues start theirs): see Machine.holdStopSignals.
         let stopSignals = [SIGINT, SIGTERM, SIGHUP]

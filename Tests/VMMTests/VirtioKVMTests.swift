@@ -73,6 +73,33 @@ struct VirtioKVMTests {
         #expect(warnings.withLock { $0 }.isEmpty)
     }
 
+    /// The completion interrupt reaches the vGIC through a resampling irqfd: the script's driver
+    /// polls InterruptStatus and acknowledges it but, with no GIC CPU interface of its own, never
+    /// completes (EOIs) the interrupt, so KVM still holds the SPI's line high after the run. Through
+    /// the `KVM_IRQ_LINE` fallback the acknowledgement lowers it at once.
+    @Test("the completion interrupt goes through a resampling irqfd (KVM_IRQ_LINE only as the fallback)")
+    func completionInterruptRouting() throws {
+        try #require(LabKVM.capabilities.irqFDResample, "KVM_CAP_IRQFD_RESAMPLE")
+        let intid = 32 + MachineLayout.virtioMMIOFirstSPI  // slot 0: the disk
+        for throughIRQLine in [false, true] {
+            Machine.interruptsThroughIRQLine = throughIRQLine
+            defer { Machine.interruptsThroughIRQLine = false }
+            let file = try TemporaryDisk(sectors: 16)
+            var config = RunConfig(payload: .virtioScript(Self.blockScript(pattern: [UInt8](repeating: 7, count: 512))))
+            config.disks = [DiskConfig(path: file.path)]
+            let console = ConsoleCapture()
+            let machine = try Machine(config, console: { console.append($0) }, warn: { _ in })
+            // Level-sensitive, as the device tree tells a Linux guest (which then sets GICD_ICFGR itself):
+            // the vGIC records the line level only for a level-configured SPI.
+            try machine.gic.device.setVGICEdgeTriggered(intid: intid, false)
+            #expect(try machine.run() == .poweredOff)
+            #expect(console.text == "virtio-blk: 3 requests done\n")
+            #expect(
+                try machine.gic.device.vgicLineLevel(intid: intid) == !throughIRQLine,
+                "line level after InterruptACK without EOI, through \(throughIRQLine ? "KVM_IRQ_LINE" : "irqfd")")
+        }
+    }
+
     @Test(
         "the malicious driver's chains are each refused with DEVICE_NEEDS_RESET; the VMM carries on",
         arguments: Kind.supported)

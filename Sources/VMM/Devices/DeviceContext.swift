@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What the machine hands a device when it attaches it: its interrupt lines, guest memory for DMA,
 /// and where to report problems the guest causes.
 public struct DeviceContext {
@@ -55,17 +57,54 @@ public struct Doorbell: Hashable, Sendable {
 
 /// One level-sensitive interrupt line into the vGIC. Setting the level it already has is a no-op, so
 /// a device may report its level after every access without an ioctl each time.
-public final class InterruptLine: @unchecked Sendable {
-    // @unchecked: `level` is only touched by the owning device, which the hub serialises.
-    private let drive: @Sendable (Bool) -> Void
-    private var level: Bool?
+///
+/// Two ways to drive it (the machine picks, `Machine.interruptLine`):
+/// - A resampling irqfd (api.rst "KVM_IRQFD", `KVM_IRQFD_FLAG_RESAMPLE`): raising is one eventfd
+///   write from whichever thread the device runs on; KVM holds the line high until the guest
+///   completes the interrupt (EOI), then lowers it and signals the resample eventfd, whose handler
+///   calls `resampled()`: if the device still wants service (its last `set` was `true`, i.e. its
+///   InterruptStatus is still non-zero) the line is raised again. Lowering is therefore KVM's job,
+///   and `set(false)` only records the level. That is level-triggered semantics without an ioctl.
+/// - `KVM_IRQ_LINE` (the fallback on a kernel without resampling irqfds): both levels by ioctl.
+public final class InterruptLine: Sendable {
+    private enum Mode {
+        /// Both levels driven by the closure (`KVM_IRQ_LINE`).
+        case drive(@Sendable (Bool) -> Void)
+        /// Only raising is driven (a resampling irqfd's signal); KVM lowers the line at EOI.
+        case raise(@Sendable () -> Void)
+    }
 
-    public init(drive: @escaping @Sendable (Bool) -> Void) { self.drive = drive }
+    private let mode: Mode
+    /// The level the device last asked for. A mutex, not the device's lock: `resampled()` runs on the
+    /// I/O thread outside it.
+    private let level = Mutex<Bool?>(nil)
+
+    /// A line whose two levels `drive` sets (`KVM_IRQ_LINE`).
+    public init(drive: @escaping @Sendable (Bool) -> Void) { mode = .drive(drive) }
+
+    /// A line that `raise` asserts and KVM lowers when the guest completes the interrupt (a resampling
+    /// irqfd); the resample eventfd's handler must call `resampled()`.
+    public init(raise: @escaping @Sendable () -> Void) { mode = .raise(raise) }
 
     /// Drives the line to `high`.
     public func set(_ high: Bool) {
-        guard level != high else { return }
-        level = high
-        drive(high)
+        level.withLock { level in
+            guard level != high else { return }
+            level = high
+            switch mode {
+            case .drive(let drive): drive(high)
+            case .raise(let raise): if high { raise() }
+            }
+        }
+    }
+
+    /// KVM lowered the line because the guest completed the interrupt: raise it again while the
+    /// device still wants service, so a completion that arrived after the guest read InterruptStatus
+    /// is not lost. Nothing to do for a `KVM_IRQ_LINE` line.
+    public func resampled() {
+        level.withLock { level in
+            guard level == true, case .raise(let raise) = mode else { return }
+            raise()
+        }
     }
 }

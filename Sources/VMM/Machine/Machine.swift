@@ -87,7 +87,8 @@ public final class Machine: @unchecked Sendable {
     }
 
     /// Takes over the KVM parts and the devices, and attaches the devices (their interrupt lines
-    /// become KVM_IRQ_LINE on the vGIC; a restored device re-drives its line here).
+    /// become resampling irqfds on the vGIC, or KVM_IRQ_LINE without them: `interruptLine`; a
+    /// restored device re-drives its line here).
     init(
         config: RunConfig, parts: Parts, devices: DeviceHub, warn: @escaping @Sendable (String) -> Void,
         deviceTreeBlob: [UInt8]?, entryPoint: UInt64, expectedDemoOutput: String?
@@ -107,10 +108,7 @@ public final class Machine: @unchecked Sendable {
         let (ioThread, doorbells, gate) = (ioThread, doorbells, gate)
         var context = DeviceContext(
             memory: parts.memory, warn: warn,
-            interrupt: { spi in
-                let irq = IRQSender(vm: vm, line: .spi(intid: UInt16(32 + spi)))
-                return InterruptLine { level in irq.set(level) }
-            },
+            interrupt: { spi in Self.interruptLine(spi: spi, vm: vm, ioThread: ioThread, warn: warn) },
             doorbell: { (doorbell, handler) throws(MachineError) in
                 try Self.ring(doorbell, handler, vm: vm, ioThread: ioThread, keep: doorbells)
             })

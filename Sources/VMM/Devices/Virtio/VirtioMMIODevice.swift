@@ -4,8 +4,9 @@
 /// Work happens off the vCPU threads: each queue's QueueNotify is a doorbell (KVM_IOEVENTFD with
 /// the queue index as datamatch), so a driver's kick completes inside KVM and the request is served
 /// on the machine's I/O thread, under this device's lock (the hub's). The interrupt is
-/// level-triggered, as virtio-mmio's InterruptStatus is: the line is high while any status bit is
-/// set and drops when the driver's InterruptACK clears them.
+/// level-triggered, as virtio-mmio's InterruptStatus is: the device wants the line high while any
+/// status bit is set, and not once the driver's InterruptACK clears them (through a resampling irqfd
+/// KVM lowers it at the guest's EOI and it is raised again if a bit is still set: `InterruptLine`).
 public final class VirtioMMIODevice: MachineDevice, @unchecked Sendable {
     // @unchecked: every call (MMIO, doorbell handlers, capture, restore) is serialised by the hub's
     // lock for this device; the doorbell closures only capture `self` to call into it under that lock.
@@ -56,19 +57,43 @@ public final class VirtioMMIODevice: MachineDevice, @unchecked Sendable {
         transport.warn = context.warn
         let line = context.interrupt(spi: spi)
         self.line = line
-        transport.onInterrupt = { level in line.set(level) }
+        let traceName = backend.name
+        transport.onInterrupt = { level in
+            VirtioTrace.record(traceName, "line \(level ? "high" : "low")")
+            line.set(level)
+        }
         line.set(transport.interruptLevel)
         for queue in 0..<backend.queueCount {
             let doorbell = Doorbell(
                 address: base + VirtioMMIO.Register.QueueNotify.rawValue, length: 4, datamatch: UInt64(queue),
                 name: "\(backend.name)@\(String(base, radix: 16)) queue \(queue) notify")
-            try context.onGuestWrite(doorbell) { [unowned self] in self.transport.notify(queue: queue) }
+            try context.onGuestWrite(doorbell) { [unowned self] in self.doorbellRang(queue: queue) }
         }
         transport.serveAllQueues()
     }
 
-    public func mmioRead(offset: UInt64, size: Int) -> UInt64 { transport.mmioRead(offset: offset, size: size) }
+    /// The I/O thread's doorbell handler: serve the queue (traced with `VMMCTL_TRACE_VIRTIO`).
+    private func doorbellRang(queue: Int) {
+        guard VirtioTrace.isOn else { return transport.notify(queue: queue) }
+        let before = queue < transport.queues.count ? transport.queues[queue].usedIndex : 0
+        VirtioTrace.record(backend.name, "kick queue \(queue)")
+        transport.notify(queue: queue)
+        let after = queue < transport.queues.count ? transport.queues[queue].usedIndex : 0
+        VirtioTrace.record(backend.name, "served \(after &- before) queue \(queue)")
+    }
+
+    public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
+        let value = transport.mmioRead(offset: offset, size: size)
+        if offset == VirtioMMIO.Register.InterruptStatus.rawValue {
+            VirtioTrace.record(backend.name, "guest read InterruptStatus \(value)")
+        }
+        return value
+    }
+
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+        if offset == VirtioMMIO.Register.InterruptACK.rawValue {
+            VirtioTrace.record(backend.name, "guest InterruptACK \(value)")
+        }
         transport.mmioWrite(offset: offset, size: size, value: value)
     }
 
