@@ -32,6 +32,8 @@ public struct HostCapabilities: Hashable, Sendable {
     public var irqFDResample = false
     /// A VM can have an in-kernel vGICv3 (probed with `KVM_CREATE_DEVICE_TEST` on a scratch VM).
     public var gicV3 = false
+    /// A VM can have an in-kernel GICv3 ITS (`KVM_CREATE_DEVICE_TEST` on a scratch VM).
+    public var gicITS = false
     /// `KVM_CAP_ARM_VM_IPA_SIZE`: the widest guest physical address space, in bits (0: unknown,
     /// meaning only the default 40 bits).
     public var maxIPABits = 0
@@ -105,7 +107,9 @@ public struct HostCapabilities: Hashable, Sendable {
         recommendedVCPUs = value(.nrVCPUs)
         maxVCPUs = value(.maxVCPUs)
         // The test flag asks without creating anything; the scratch VM is closed on return.
-        gicV3 = (try? system.createVM()).flatMap { try? KVMDevice.canCreateVGICv3(on: $0) } ?? false
+        let scratch = try? system.createVM()
+        gicV3 = scratch.flatMap { try? KVMDevice.canCreateVGICv3(on: $0) } ?? false
+        gicITS = scratch.flatMap { try? KVMDevice.canCreateVGICITS(on: $0) } ?? false
     }
 
     /// A one-line reason for an open failure, with what to do.
