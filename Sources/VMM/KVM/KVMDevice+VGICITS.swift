@@ -16,7 +16,8 @@ extension KVMDevice {
     /// Places the ITS control frame (128 KiB, 64 KiB aligned) at guest physical `address`
     /// (`KVM_VGIC_ITS_ADDR_TYPE` in `KVM_DEV_ARM_VGIC_GRP_ADDR`).
     func setITSAddress(_ address: UInt64) throws {
-        try setAttribute(group: CKVM_DEV_ARM_VGIC_GRP_ADDR, attr: CKVM_VGIC_ITS_ADDR_TYPE, address, label: "ITS_ADDR_TYPE")
+        try setAttribute(
+            group: CKVM_DEV_ARM_VGIC_GRP_ADDR, attr: CKVM_VGIC_ITS_ADDR_TYPE, address, label: "ITS_ADDR_TYPE")
     }
 
     /// Reads back the ITS frame address.
@@ -34,7 +35,8 @@ extension KVMDevice {
     /// the guest RAM the guest gave them (GITS_BASER<n>, each DTE's ITT address). Needs every vCPU out of
     /// KVM_RUN (EBUSY otherwise), and must come before guest memory is written out.
     func itsSaveTables() throws {
-        try setAttribute(group: CKVM_DEV_ARM_VGIC_GRP_CTRL, attr: CKVM_DEV_ARM_ITS_SAVE_TABLES, label: "ITS_SAVE_TABLES")
+        try setAttribute(
+            group: CKVM_DEV_ARM_VGIC_GRP_CTRL, attr: CKVM_DEV_ARM_ITS_SAVE_TABLES, label: "ITS_SAVE_TABLES")
     }
 
     /// `KVM_DEV_ARM_ITS_RESTORE_TABLES`: reads those tables back from guest RAM, so the RAM must be in
