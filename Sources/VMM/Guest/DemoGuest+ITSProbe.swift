@@ -28,7 +28,9 @@ extension DemoGuest {
 
     /// The probe's bytes (position independent). `layout` gives the GIC, ITS, UART and RAM addresses;
     /// the tables go at `ITSProbeLayout` offsets in RAM.
-    public static func itsProbe(layout: MachineLayout, hasEL2: Bool, waitForGo: Bool) throws(DemoGuestError)
+    public static func itsProbe(
+        layout: MachineLayout, hasEL2: Bool, waitForGo: Bool
+    ) throws(DemoGuestError)
         -> [UInt8]
     {
         let t = ITSProbeLayout(ramBase: layout.ramBase)
