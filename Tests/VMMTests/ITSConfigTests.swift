@@ -55,6 +55,17 @@ import Testing
         #expect(its.property("reg")?.cellValues == [0, 0x0808_0000, 0, 0x2_0000])
     }
 
+    @Test(.enabled(if: DTC.path != nil, "dtc not on PATH (apt-get install device-tree-compiler)"))
+    func dtcAcceptsTheITSNode() throws {
+        var config = DeviceTreeGoldenTests.config
+        config.its = true
+        let result = try DTC.convert(try DeviceTree.blob(for: config), to: "dts")
+        let dts = String(decoding: result.output, as: UTF8.self)
+        #expect(result.status == 0)
+        #expect(result.diagnostics.isEmpty, "dtc said: \(result.diagnostics)")
+        #expect(dts.contains("compatible = \"arm,gic-v3-its\";"))
+    }
+
     static let itsState = ITSState(
         base: 0x0808_0000,
         registers: GICv3ITS.Register.restoreOrder.enumerated().map { index, r in
