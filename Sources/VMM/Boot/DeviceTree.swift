@@ -175,11 +175,10 @@ public enum DeviceTree {
         return node
     }
 
-    /// Phandle of the ITS node (what a PCI host bridge's `msi-parent` would name).
-    public static let itsPhandle: UInt32 = 2
-
     /// The ITS, a child of the GIC node (the `arm,gic-v3` binding's msi-controller subnode, whose `reg`
-    /// the GIC's identity `ranges` translate): one MSI specifier cell, the device ID.
+    /// the GIC's identity `ranges` translate): one MSI specifier cell, the device ID. No phandle: nothing
+    /// names it yet (no PCI host bridge with an `msi-parent`), and device phandles are handed out by the
+    /// devices themselves (the PL011's clock is 2).
     static func its(_ config: MachineConfig) -> FDTNode {
         FDTNode(
             "msi-controller@" + unitAddress(config.layout.gicITSBase),
@@ -188,7 +187,6 @@ public enum DeviceTree {
                 .empty("msi-controller"),
                 .u32("#msi-cells", 1),
                 .cells64("reg", [config.layout.gicITSBase, MachineLayout.gicITSSize]),
-                .phandle("phandle", itsPhandle),
             ])
     }
 
