@@ -117,7 +117,14 @@ extension HostCapabilities {
                 name: "\(KVMCapability.nrVCPUs.name) / \(KVMCapability.maxVCPUs.name)", available: maxVCPUs > 0,
                 value: "\(recommendedVCPUs) recommended, \(maxVCPUs) max", remedy: KVMCapability.maxVCPUs.remedy,
                 neededForNested: false),
-            flag(.sve, "SVE", sve),
+            .init(
+                name: "\(KVMCapability.sve.name) (SVE)", available: sve,
+                value: sve
+                    ? (sveVectorLengths.isEmpty
+                        ? "yes"
+                        : "yes (vector lengths \(sveVectorLengths.map(String.init).joined(separator: ", ")) bytes)")
+                    : "no",
+                remedy: KVMCapability.sve.remedy, neededForNested: false),
             .init(
                 name: "KVM_CAP_ARM_PTRAUTH_ADDRESS + _GENERIC (pointer auth)",
                 available: pauthAddress && pauthGeneric,
