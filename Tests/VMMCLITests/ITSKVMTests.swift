@@ -46,8 +46,11 @@ struct ITSKVMTests {
     }
 
     @Test("--its and --no-its together are a usage error")
-    func contradiction() {
-        let r = CLIRun(["run", "/nonexistent", "--its", "--no-its"])
+    func contradiction() throws {
+        let path = "/tmp/vmmctl-its-flags-\(getpid()).bin"
+        try HostFiles.writeAtomically([0x1F, 0x20, 0x03, 0xD5], to: path, what: "payload")
+        defer { unlink(path) }
+        let r = CLIRun(["run", path, "--its", "--no-its"])
         #expect(r.status != 0)
         #expect(r.err.contains("--its and --no-its contradict each other"), "\(r.err)")
     }

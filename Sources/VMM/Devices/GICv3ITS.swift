@@ -84,13 +84,18 @@ public final class GICv3ITS {
     /// file mapping or a userfaultfd-filled one faults the pages in as KVM reads them), before any vCPU
     /// runs. The registers are written in saved order, which `ITSState` validation pins to end with
     /// GITS_CTLR; the tables go in just before it.
+    ///
+    /// A register that already reads as saved is left alone: this ITS is fresh, so such a write would
+    /// change nothing the guest set, only let KVM sanitise fields of a register the guest never wrote
+    /// (the lab showed an untouched GITS_CBASER of 0 reading back with InnerCache = Non-cacheable after
+    /// being written 0), and the restored machine would no longer read as its snapshot.
     func restoreState(_ state: ITSState) throws {
-        for r in state.registers where r.key != Register.GITS_CTLR.rawValue {
+        func put(_ r: GICRegister) throws {
+            guard try device.itsRegister(offset: r.key, name: r.name) != r.value else { return }
             try device.setITSRegister(offset: r.key, name: r.name, r.value)
         }
+        for r in state.registers where r.key != Register.GITS_CTLR.rawValue { try put(r) }
         try device.itsRestoreTables()
-        for r in state.registers where r.key == Register.GITS_CTLR.rawValue {
-            try device.setITSRegister(offset: r.key, name: r.name, r.value)
-        }
+        for r in state.registers where r.key == Register.GITS_CTLR.rawValue { try put(r) }
     }
 }

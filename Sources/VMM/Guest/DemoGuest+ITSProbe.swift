@@ -103,7 +103,7 @@ extension DemoGuest {
         w.asm.dsb(.sy)
     }
 
-    /// GITS_BASER0 (device table) and GITS_BASER1 (collection table), one 4 KiB page each; GITS_CBASER
+    /// GITS_BASER0 (device table) and GITS_BASER1 (collection table), one 64 KiB page each; GITS_CBASER
     /// (one page of commands), GITS_CWRITER = 0, GITS_CTLR.Enabled.
     private static func enableITS(_ w: inout GuestImageWriter, its: UInt64, _ t: ITSProbeLayout) {
         let cacheable: UInt64 = 7 << 59 | 1 << 10  // InnerCache RaWaWb [61:59], Shareability Inner [11:10]
@@ -113,7 +113,7 @@ extension DemoGuest {
         for (offset, table) in [(UInt64(0x100), t.deviceTable), (0x108, t.collectionTable)] {
             w.asm.ldr(.x0, .offset(.x1, offset))
             w.asm.and(.x0, .x0, .x3)
-            w.asm.mov(.x2, 1 << 63 | cacheable | table)  // Valid, Page_Size 4 KiB, Size 0 (one page)
+            w.asm.mov(.x2, 1 << 63 | cacheable | 0b10 << 8 | table)  // Valid, Page_Size 64 KiB, Size 0 (one page)
             w.asm.orr(.x0, .x0, .x2)
             w.asm.str(.x0, .offset(.x1, offset))
         }
@@ -193,15 +193,19 @@ public struct ITSProbeLayout: Sendable {
     public var propertyTable: UInt64 { ramBase + 0x20_0000 }
     /// LPI pending bits, one per INTID (2 KiB; GICR_PENDBASER wants 64 KiB alignment).
     public var pendingTable: UInt64 { ramBase + 0x21_0000 }
+    /// The device and collection tables: one 64 KiB page each, 64 KiB aligned. KVM's ITS works in 64 KiB
+    /// pages whatever GITS_BASER<n>.Page_Size says (a lab finding: with 4 KiB pages at a 4 KiB-aligned
+    /// address it read bits [15:12] of the address as PA[51:48], so MAPC found no collection table and
+    /// the INT was dropped), so the probe asks for 64 KiB pages and aligns its tables to them.
     public var deviceTable: UInt64 { ramBase + 0x22_0000 }
-    public var collectionTable: UInt64 { ramBase + 0x22_1000 }
-    public var commandQueue: UInt64 { ramBase + 0x22_2000 }
+    public var collectionTable: UInt64 { ramBase + 0x23_0000 }
+    public var commandQueue: UInt64 { ramBase + 0x24_0000 }
     /// Device 0's interrupt translation table (256-byte aligned).
-    public var itt: UInt64 { ramBase + 0x22_3000 }
+    public var itt: UInt64 { ramBase + 0x24_1000 }
     /// The probe stores 1 here once the first LPI arrived (with `waitForGo`).
-    public var ready: UInt64 { ramBase + 0x22_4000 }
+    public var ready: UInt64 { ramBase + 0x24_2000 }
     /// The host stores `goValue` here to make the probe send its second INT.
-    public var go: UInt64 { ramBase + 0x22_4008 }
+    public var go: UInt64 { ramBase + 0x24_2008 }
     public static let goValue: UInt64 = 0x60_60_60
 
     public init(ramBase: UInt64) { self.ramBase = ramBase }
