@@ -52,6 +52,9 @@ extension CLIError {
             "--\(feature == .pmu ? "pmu" : "sve"): this host's KVM does not offer \(feature.rawValue) "
                 + "(\(feature.capability.name) missing; vmmctl check lists what it has); drop the flag or use "
                 + "--no-\(feature == .pmu ? "pmu" : "sve")"
+        case .hostLacksITS:
+            "--its: this host's KVM cannot create a GICv3 ITS (KVM_DEV_TYPE_ARM_VGIC_ITS; vmmctl check lists "
+                + "what it has); drop the flag or use --no-its"
         }
     }
 

@@ -31,6 +31,8 @@ enum RunCommand: Subcommand {
         --pmu, --no-pmu   PMUv3 for the guest (overflow interrupt PPI 7, an arm,armv8-pmuv3 node); on by
                           default where KVM offers it; --pmu on a host without it is an error
         --sve, --no-sve   SVE for the guest (KVM's default vector lengths); on by default where KVM offers it
+        --its, --no-its   a GICv3 ITS (LPIs and MSIs; an arm,gic-v3-its msi-controller node) at 0x8080000;
+                          on by default where KVM offers it; --its on a host without it is an error
         --dump-dtb FILE   write the generated device tree to FILE and exit without running
         --disk PATH[,readonly][,serial=ID]
                           a virtio-blk disk: a raw image file or block device (a whole number of
@@ -76,7 +78,9 @@ enum RunCommand: Subcommand {
     static func run(_ args: [String], _ io: Terminal) throws(CLIError) -> Int32 {
         let a = try Arguments(
             args, command: name,
-            flags: ["nested", "e2h0", "rng", "no-rng", "at-probe", "mte", "pmu", "no-pmu", "sve", "no-sve"],
+            flags: [
+                "nested", "e2h0", "rng", "no-rng", "at-probe", "mte", "pmu", "no-pmu", "sve", "no-sve", "its", "no-its",
+            ],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
                 "bench-touch", "disk", "demo",
@@ -172,6 +176,7 @@ enum RunCommand: Subcommand {
             nested: a.has("nested"), e2h0: a.has("e2h0"), mte: a.has("mte"), kvmPath: a.options["device"] ?? "/dev/kvm")
         config.pmu = try featureChoice(a, "pmu")
         config.sve = try featureChoice(a, "sve")
+        config.its = try featureChoice(a, "its")
         if let cpus = a.options["cpus"] {
             guard let n = Int(cpus), n >= 1 else {
                 throw .usage("--cpus '\(cpus)' is not a positive number", command: name)

@@ -14,6 +14,8 @@ if grep -q "vmmctl.test=mte" /proc/cmdline; then
 fi
 dmesg | grep -E "kvm \[[0-9]+\]" | head -n 20
 dmesg | grep -E "CPU: All CPU\(s\) started at|Booting CPU|SMP: Total" | head -n 5
+# The GICv3 ITS, when vmmctl gave one: the driver's "ITS [mem ...]" and "ITS@0x...: allocated ..." lines.
+dmesg | grep -E "ITS \[mem|ITS@0x|using LPI" | head -n 5
 # vmmctl.test=ticker: print a numbered tick with the guest's uptime once a second, forever (the
 # snapshot/restore test stops it through the control socket).
 if grep -q "vmmctl.test=ticker" /proc/cmdline; then

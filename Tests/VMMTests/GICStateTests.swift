@@ -16,11 +16,14 @@ struct GICStateTests {
         #expect(GICv3.packedAffinity(mpidr: mpidr) == packed)
     }
 
-    @Test("redistributor registers restore CTLR last and never overlap")
+    @Test("redistributor registers restore CTLR last and never overlap; LPI bases only with an ITS, before CTLR")
     func redistributorOrder() {
-        let regs = GICv3.redistributorRegisters
-        #expect(regs.last?.1 == "GICR_CTLR")
-        #expect(Set(regs.map(\.0)).count == regs.count)
+        for lpis in [false, true] {
+            let regs = GICv3.redistributorRegisters(lpis: lpis)
+            #expect(regs.last?.1 == "GICR_CTLR")
+            #expect(Set(regs.map(\.0)).count == regs.count)
+            #expect(regs.contains { $0.0 == 0x0070 } == lpis && regs.contains { $0.0 == 0x007C } == lpis)
+        }
     }
 
     @Test("an EL1 vCPU's CPU interface is the ICC set; an EL2 vCPU adds the ICH_*_EL2 set")

@@ -22,6 +22,9 @@ struct PMUSnapshotKVMTests {
             e2h0: kind == .nestedE2H0)
         config.pmu = .on
         config.sve = .on
+        // An idle ITS too: its registers (all but GITS_IIDR still at reset) and the redistributors'
+        // LPI bases must come back equal (restore() compares the whole state).
+        config.its = .on
         let slots = DemoGuest.SMPSlots(loadAddress: config.layout.ramBase, vcpuCount: 2)
         let root = try SnapshotFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

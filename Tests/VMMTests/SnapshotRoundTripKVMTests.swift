@@ -221,6 +221,8 @@ struct SnapshotRoundTripKVMTests {
             gic("GICR \(hex64(x.mpidr))", x.redistributor, y.redistributor)
             gic("ICC \(hex64(x.mpidr))", x.cpuInterface, y.cpuInterface)
         }
+        gic("ITS", a.its?.registers ?? [], b.its?.registers ?? [])
+        if a.its?.base != b.its?.base { found.append("ITS base or presence") }
         if found.isEmpty && a != b { found.append("the states differ outside the vCPU and GIC registers") }
         return found
     }

@@ -154,14 +154,19 @@ static const uint32_t CKVM_DEV_ARM_VGIC_GRP_CTRL = 4;
 static const uint32_t CKVM_DEV_ARM_VGIC_GRP_REDIST_REGS = 5;
 static const uint32_t CKVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS = 6;
 static const uint32_t CKVM_DEV_ARM_VGIC_GRP_LEVEL_INFO = 7;
+static const uint32_t CKVM_DEV_ARM_VGIC_GRP_ITS_REGS = 8;  /* ITS device: GITS_* at their frame offset */
 static const uint32_t CKVM_DEV_ARM_VGIC_GRP_MAINT_IRQ = 9;
 /* GRP_ADDR attributes */
 static const uint64_t CKVM_VGIC_V3_ADDR_TYPE_DIST = 2;
 static const uint64_t CKVM_VGIC_V3_ADDR_TYPE_REDIST = 3;
 static const uint64_t CKVM_VGIC_V3_ADDR_TYPE_REDIST_REGION = 5;
+static const uint64_t CKVM_VGIC_ITS_ADDR_TYPE = 4;  /* ITS device: its 128 KiB frame */
 /* GRP_CTRL attributes */
 static const uint64_t CKVM_DEV_ARM_VGIC_CTRL_INIT = 0;
 static const uint64_t CKVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES = 3;
+/* GRP_CTRL attributes of the ITS device (Documentation/virt/kvm/devices/arm-vgic-its.rst) */
+static const uint64_t CKVM_DEV_ARM_ITS_SAVE_TABLES = 1;
+static const uint64_t CKVM_DEV_ARM_ITS_RESTORE_TABLES = 2;
 /* GRP_DIST/REDIST/CPU_SYSREGS attributes carry the target MPIDR affinity in bits 63:32 */
 static const unsigned CKVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT = 32;
 static const uint64_t CKVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK = 0xffff;

@@ -151,14 +151,14 @@ public enum DeviceTree {
     /// interrupt is PPI 9 (INTID 25), the value KVM is given; Linux's KVM in a nested guest needs it.
     static func gic(_ config: MachineConfig) -> FDTNode {
         let layout = config.layout
-        return FDTNode(
+        var node = FDTNode(
             "intc@" + unitAddress(layout.gicDistributorBase),
             properties: [
                 .string("compatible", "arm,gic-v3"),
                 .u32("#interrupt-cells", 3),
                 .empty("interrupt-controller"),
-                // dtc insists an interrupt provider states #address-cells (interrupt-map parsing); an
-                // identity `ranges` keeps the door open for an ITS child node.
+                // dtc insists an interrupt provider states #address-cells (interrupt-map parsing); the
+                // identity `ranges` maps the ITS child node's `reg` to the same physical addresses.
                 .u32("#address-cells", 2),
                 .u32("#size-cells", 2),
                 .empty("ranges"),
@@ -170,6 +170,23 @@ public enum DeviceTree {
                     ]),
                 .cells("interrupts", [interruptTypePPI, MachineLayout.gicMaintenancePPI, levelHigh]),
                 .phandle("phandle", gicPhandle),
+            ])
+        if config.its { node.children.append(its(config)) }
+        return node
+    }
+
+    /// The ITS, a child of the GIC node (the `arm,gic-v3` binding's msi-controller subnode, whose `reg`
+    /// the GIC's identity `ranges` translate): one MSI specifier cell, the device ID. No phandle: nothing
+    /// names it yet (no PCI host bridge with an `msi-parent`), and device phandles are handed out by the
+    /// devices themselves (the PL011's clock is 2).
+    static func its(_ config: MachineConfig) -> FDTNode {
+        FDTNode(
+            "msi-controller@" + unitAddress(config.layout.gicITSBase),
+            properties: [
+                .string("compatible", "arm,gic-v3-its"),
+                .empty("msi-controller"),
+                .u32("#msi-cells", 1),
+                .cells64("reg", [config.layout.gicITSBase, MachineLayout.gicITSSize]),
             ])
     }
 

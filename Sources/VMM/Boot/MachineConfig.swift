@@ -12,6 +12,8 @@ public struct MachineConfig: Hashable, Sendable {
     public var e2h0: Bool
     /// Every vCPU has PMUv3: the `arm,armv8-pmuv3` node with its overflow PPI.
     public var pmu = false
+    /// The GIC has an ITS at `layout.gicITSBase`: an `arm,gic-v3-its` msi-controller child node.
+    public var its = false
     /// The kernel command line (`/chosen/bootargs`).
     public var cmdline: String
     /// Guest-physical range of the initrd, if any (`/chosen/linux,initrd-start` / `-end`).

@@ -3,6 +3,7 @@
 ///
 /// ```
 /// 0x0800_0000  GICv3 distributor           64 KiB
+/// 0x0808_0000  GICv3 ITS                   128 KiB (GITS control + translation frames), when present
 /// 0x080A_0000  GICv3 redistributors        128 KiB per vCPU (RD_base + SGI_base frames), up to the UART
 /// 0x0900_0000  PL011 UART                  4 KiB, SPI 1 (INTID 33)
 /// 0x0A00_0000  virtio-mmio window          32 slots of 512 bytes, SPIs 16-47 (reserved, no devices yet)
@@ -13,6 +14,9 @@ public struct MachineLayout: Hashable, Sendable {
     public var gicDistributorBase: UInt64 = 0x0800_0000
     /// First GICv3 redistributor (GICR) base; each vCPU takes two 64 KiB frames.
     public var gicRedistributorBase: UInt64 = 0x080A_0000
+    /// GICv3 ITS control frame base (QEMU virt's address): between the distributor and the
+    /// redistributors, 64 KiB aligned. Reserved in the map whether or not the machine has an ITS.
+    public var gicITSBase: UInt64 = 0x0808_0000
     /// PL011 UART base.
     public var uartBase: UInt64 = 0x0900_0000
     /// Start of the window set aside for virtio-mmio transports.
@@ -21,6 +25,11 @@ public struct MachineLayout: Hashable, Sendable {
     public var ramBase: UInt64 = 0x4000_0000
 
     public static let gicDistributorSize: UInt64 = 0x1_0000
+    /// The ITS's two 64 KiB frames: control (ITS_base) and translation (GITS_TRANSLATER) (IHI0069 12.19;
+    /// arm-vgic-its.rst `KVM_VGIC_ITS_ADDR_TYPE`: "the region covers 128K").
+    public static let gicITSSize: UInt64 = 0x2_0000
+    /// KVM wants the ITS frame 64 KiB aligned.
+    public static let gicITSAlignment: UInt64 = 0x1_0000
     /// Per vCPU: RD_base and SGI_base, 64 KiB each (Arm GIC architecture spec IHI0069, §12.10).
     public static let gicRedistributorSizePerVCPU: UInt64 = 0x2_0000
     /// One PL011 register page.
@@ -63,6 +72,7 @@ public struct MachineLayout: Hashable, Sendable {
     public func regions(vcpus: Int, memorySize: UInt64) -> [(name: String, range: Range<UInt64>)]? {
         let sizes: [(String, UInt64, UInt64)] = [
             ("the GIC distributor", gicDistributorBase, Self.gicDistributorSize),
+            ("the GIC ITS", gicITSBase, Self.gicITSSize),
             ("the GIC redistributors", gicRedistributorBase, Self.gicRedistributorSize(vcpus: vcpus)),
             ("the PL011", uartBase, Self.uartSize),
             ("the virtio-mmio window", virtioMMIOBase, UInt64(Self.virtioMMIOSlotCount) * Self.virtioMMIOSlotSize),

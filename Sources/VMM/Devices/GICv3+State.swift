@@ -32,8 +32,12 @@ extension GICv3 {
         return regs
     }
 
-    /// Redistributor registers saved per vCPU (the SGI/PPI frame is at +64 KiB). No LPIs (no ITS).
-    static let redistributorRegisters: [(UInt64, String)] = {
+    /// Redistributor registers saved per vCPU (the SGI/PPI frame is at +64 KiB). With `lpis` (a machine
+    /// with an ITS) also GICR_PROPBASER and GICR_PENDBASER, 64-bit registers the 32-bit attributes reach
+    /// in halves: they must be back before GICR_CTLR, whose EnableLPIs makes KVM read the pending table
+    /// they point at (and freezes them), and before the ITS restores its tables (arm-vgic-its.rst, "ITS
+    /// Restore Sequence": the redistributors first).
+    static func redistributorRegisters(lpis: Bool) -> [(UInt64, String)] {
         var regs: [(UInt64, String)] = [
             (0x1_0080, "GICR_IGROUPR0"), (0x1_0D00, "GICR_IGRPMODR0"), (0x1_0C00, "GICR_ICFGR0"),
             (0x1_0C04, "GICR_ICFGR1"),
@@ -42,9 +46,15 @@ extension GICv3 {
         regs.append((0x1_0100, "GICR_ISENABLER0"))
         regs.append((0x1_0200, "GICR_ISPENDR0"))
         regs.append((0x1_0300, "GICR_ISACTIVER0"))
+        if lpis {
+            regs += [
+                (0x0070, "GICR_PROPBASER[31:0]"), (0x0074, "GICR_PROPBASER[63:32]"),
+                (0x0078, "GICR_PENDBASER[31:0]"), (0x007C, "GICR_PENDBASER[63:32]"),
+            ]
+        }
         regs.append((0x0000, "GICR_CTLR"))
         return regs
-    }()
+    }
 
     /// The 32-bit MPIDR affinity KVM's GIC attributes use (Aff3:Aff2:Aff1:Aff0).
     public static func packedAffinity(mpidr: UInt64) -> UInt32 {
@@ -57,8 +67,8 @@ extension GICv3 {
     /// Reads the whole GIC state for vCPUs with these MPIDRs and EL2-ness. Call with every vCPU paused.
     public func saveState(vcpus: [(mpidr: UInt64, el2: Bool)]) throws -> GICState {
         // LPI pending bits live in the redistributors' pending tables in guest RAM, which KVM only
-        // updates on request; flush them before guest memory is written out. (No ITS yet, so no LPIs
-        // today: the call keeps snapshots right once one exists.)
+        // updates on request; flush them before guest memory is written out (and before the ITS saves
+        // its tables, `GICv3ITS.saveState`).
         try device.vgicSavePendingTables()
         var dist: [GICRegister] = []
         for (offset, name) in distributorRegisters() {
@@ -77,7 +87,7 @@ extension GICv3 {
         for cpu in vcpus {
             let aff = UInt64(Self.packedAffinity(mpidr: cpu.mpidr)) << 32
             var redist: [GICRegister] = []
-            for (offset, name) in Self.redistributorRegisters {
+            for (offset, name) in Self.redistributorRegisters(lpis: its != nil) {
                 let v = try device.attribute(
                     group: CKVM_DEV_ARM_VGIC_GRP_REDIST_REGS, attr: aff | offset, as: UInt32.self, label: name)
                 redist.append(GICRegister(key: offset, name: name, value: UInt64(v)))

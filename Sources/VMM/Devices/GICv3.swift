@@ -36,6 +36,11 @@ public final class GICv3 {
 
     public let layout: Layout
     let device: KVMDevice
+    /// The VM, for devices created after the GIC (`addITS`).
+    let vm: VirtualMachine
+    /// The ITS, when the machine has one (`addITS`); its LPIs also add GICR_PROPBASER/PENDBASER to
+    /// what `saveState` keeps of each redistributor.
+    public internal(set) var its: GICv3ITS?
 
     /// Creates the vGICv3 on `vm` and sets its addresses and interrupt count. Create it before the
     /// vCPUs it will serve are initialised.
@@ -50,6 +55,7 @@ public final class GICv3 {
         try device.setVGICNumberOfIRQs(layout.interruptCount)
         self.device = device
         self.layout = layout
+        self.vm = vm
     }
 
     /// Sets the maintenance interrupt (needed for EL2 vCPUs), before `initialize()`.
@@ -70,7 +76,10 @@ public final class GICv3 {
 
     /// Instantiates the GIC for the vCPUs created so far (`KVM_DEV_ARM_VGIC_CTRL_INIT`). Call after
     /// every vCPU is initialised and before any runs.
-    public func initialize() throws { try device.vgicInit() }
+    public func initialize() throws {
+        try device.vgicInit()
+        try its?.initialize()
+    }
 
     /// Reads a CPU interface register (ICC_*_EL1, or ICH_*_EL2 for EL2 vCPUs) of the vCPU whose
     /// MPIDR affinity is `mpidr` (Aff3:Aff2:Aff1:Aff0 packed in 32 bits; 0 for vCPU 0).
@@ -86,5 +95,13 @@ public final class GICv3 {
     /// The SysRegs name of an encoding, or its generic spelling.
     static func name(of encoding: SysRegEncoding) -> String {
         RegisterTable.descriptor(for: encoding)?.name ?? encoding.description
+    }
+}
+
+extension GICv3 {
+    /// Gives the GIC an ITS with its frame at `base` (`GICv3ITS`). Call after `init` and before the
+    /// vCPUs are created, so the redistributors report LPI support (GICR_TYPER.PLPIS) from the start.
+    func addITS(base: UInt64) throws {
+        its = try GICv3ITS(vm: vm, base: base)
     }
 }

@@ -19,6 +19,9 @@ public struct HostCapabilities: Hashable, Sendable {
     public var el2E2H0 = false
     public var mte = false
     public var sve = false
+    /// The SVE vector lengths KVM offers a vCPU, in bytes (16 × VQ), from KVM_REG_ARM64_SVE_VLS on a
+    /// scratch SVE vCPU before FINALIZE; empty without SVE or when the probe failed.
+    public var sveVectorLengths: [Int] = []
     public var pauthAddress = false
     public var pauthGeneric = false
     public var pmuV3 = false
@@ -32,6 +35,8 @@ public struct HostCapabilities: Hashable, Sendable {
     public var irqFDResample = false
     /// A VM can have an in-kernel vGICv3 (probed with `KVM_CREATE_DEVICE_TEST` on a scratch VM).
     public var gicV3 = false
+    /// A VM can have an in-kernel GICv3 ITS (`KVM_CREATE_DEVICE_TEST` on a scratch VM).
+    public var gicITS = false
     /// `KVM_CAP_ARM_VM_IPA_SIZE`: the widest guest physical address space, in bits (0: unknown,
     /// meaning only the default 40 bits).
     public var maxIPABits = 0
@@ -105,7 +110,29 @@ public struct HostCapabilities: Hashable, Sendable {
         recommendedVCPUs = value(.nrVCPUs)
         maxVCPUs = value(.maxVCPUs)
         // The test flag asks without creating anything; the scratch VM is closed on return.
-        gicV3 = (try? system.createVM()).flatMap { try? KVMDevice.canCreateVGICv3(on: $0) } ?? false
+        let scratch = try? system.createVM()
+        gicV3 = scratch.flatMap { try? KVMDevice.canCreateVGICv3(on: $0) } ?? false
+        gicITS = scratch.flatMap { try? KVMDevice.canCreateVGICITS(on: $0) } ?? false
+        if sve { sveVectorLengths = (try? Self.probeSVEVectorLengths(system)) ?? [] }
+    }
+
+    /// The vector lengths in KVM_REG_ARM64_SVE_VLS of a vCPU initialised with KVM_ARM_VCPU_SVE on its own
+    /// scratch VM (the register is only readable before FINALIZE). Bit `vq - 1` of the little-endian
+    /// 64-bit words stands for a vector of `vq` × 128 bits (api.rst 4.68, "KVM_REG_ARM64_SVE_VLS").
+    static func probeSVEVectorLengths(_ system: KVMSystem) throws -> [Int] {
+        let vm = try system.createVM()
+        let vcpu = try vm.createVCPU(id: 0)
+        try vcpu.initialize(features: VCPUInitFeatures(sve: true))
+        return vectorLengths(fromVLS: try vcpu.getOneReg(SVEFinalizeStep.vectorLengthsID).bytes)
+    }
+
+    /// Decodes a KVM_REG_ARM64_SVE_VLS value into vector lengths in bytes, shortest first.
+    static func vectorLengths(fromVLS bytes: [UInt8]) -> [Int] {
+        var lengths: [Int] = []
+        for (index, byte) in bytes.enumerated() {
+            for bit in 0..<8 where (byte >> UInt8(bit)) & 1 == 1 { lengths.append((index * 8 + bit + 1) * 16) }
+        }
+        return lengths
     }
 
     /// A one-line reason for an open failure, with what to do.

@@ -102,6 +102,12 @@ extension HostCapabilities {
             .init(
                 name: "KVM_DEV_TYPE_ARM_VGIC_V3 (in-kernel GICv3)", available: gicV3, value: gicV3 ? "yes" : "no",
                 remedy: "use a host with a GICv3 (KVM cannot emulate one on a GICv2 host)", neededForNested: true),
+            .init(
+                name: "KVM_DEV_TYPE_ARM_VGIC_ITS (GICv3 ITS: LPIs, MSIs)", available: gicITS,
+                value: gicITS ? "yes" : "no",
+                remedy: "a host kernel whose KVM builds the vGIC ITS (any arm64 KVM with a GICv3 host); "
+                    + "run with --no-its meanwhile",
+                neededForNested: false),
             flag(.vcpuAttributes, "timer and PMU setup", vcpuAttributes),
             .init(
                 name: "\(KVMCapability.vmIPASize.name) (max IPA size)", available: maxIPABits > 0,
@@ -111,7 +117,14 @@ extension HostCapabilities {
                 name: "\(KVMCapability.nrVCPUs.name) / \(KVMCapability.maxVCPUs.name)", available: maxVCPUs > 0,
                 value: "\(recommendedVCPUs) recommended, \(maxVCPUs) max", remedy: KVMCapability.maxVCPUs.remedy,
                 neededForNested: false),
-            flag(.sve, "SVE", sve),
+            .init(
+                name: "\(KVMCapability.sve.name) (SVE)", available: sve,
+                value: sve
+                    ? (sveVectorLengths.isEmpty
+                        ? "yes"
+                        : "yes (vector lengths \(sveVectorLengths.map(String.init).joined(separator: ", ")) bytes)")
+                    : "no",
+                remedy: KVMCapability.sve.remedy, neededForNested: false),
             .init(
                 name: "KVM_CAP_ARM_PTRAUTH_ADDRESS + _GENERIC (pointer auth)",
                 available: pauthAddress && pauthGeneric,

@@ -29,6 +29,11 @@ extension RunConfig {
         var copy = self
         copy.pmu = try Self.resolve(pmu, .pmu, host)
         copy.sve = try Self.resolve(sve, .sve, host)
+        switch its {
+        case .auto: copy.its = host.gicITS ? .on : .off
+        case .on where !host.gicITS && host.kvmProblem == nil: throw .invalidConfig(.hostLacksITS)
+        case .on, .off: break
+        }
         return copy
     }
 

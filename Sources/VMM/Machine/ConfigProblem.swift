@@ -26,6 +26,8 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     case tooManyVirtioDevices(requested: Int, maximum: Int)
     /// An optional vCPU feature was asked for that this host's KVM does not offer.
     case hostLacks(OptionalCPUFeature)
+    /// A GICv3 ITS was asked for that this host's KVM cannot create (KVM_DEV_TYPE_ARM_VGIC_ITS).
+    case hostLacksITS
 
     /// The widest IPA space of any arm64 host (FEAT_LPA: 52 bits; Arm ARM D8.1.6).
     public static let architecturalIPABits = 52
@@ -61,6 +63,9 @@ public enum ConfigProblem: Hashable, Sendable, CustomStringConvertible {
         case .hostLacks(let feature):
             "\(feature.rawValue) was asked for, but this host's KVM does not offer it (\(feature.capability.name) "
                 + "missing); run without it"
+        case .hostLacksITS:
+            "a GICv3 ITS was asked for, but this host's KVM cannot create one (KVM_DEV_TYPE_ARM_VGIC_ITS); "
+                + "run without it"
         }
     }
 }

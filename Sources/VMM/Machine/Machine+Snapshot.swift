@@ -28,6 +28,8 @@ extension Machine {
                     guestAddress: config.layout.ramBase, size: config.memorySize, fileName: Self.memoryFileName,
                     checksum: 0))
             state.tags = tagState
+            // After the GIC's SAVE_PENDING_TABLES (in saveState above), still before memory is written.
+            state.its = try gic.its?.saveState()
             state.pmu = try vcpus.filter { $0.features?.pmu ?? false }.map { vcpu in
                 PMUState(vcpuIndex: vcpu.id, overflowIRQ: try vcpu.pmuOverflowIRQ())
             }
@@ -100,6 +102,9 @@ extension Machine {
             offset = try Self.restoreCounter(parts, state.counter)
             for (vcpu, saved) in zip(parts.vcpus, state.vcpus) { try Self.restoreRegisters(vcpu, saved) }
             try parts.gic.restoreState(state.gic)
+            // The ITS after the redistributors (their LPI tables' bases), with guest RAM mapped, before
+            // any vCPU runs (GICv3ITS.restoreState).
+            if let its = state.its { try parts.gic.its?.restoreState(its) }
             for (vcpu, saved) in zip(parts.vcpus, state.vcpus) {
                 try vcpu.setMPState(MPState(rawValue: saved.mpState))
                 try vcpu.setEvents(saved.events)
@@ -149,6 +154,10 @@ extension Machine {
             mte: state.tags != nil, kvmPath: kvmPath, layout: layout)
         config.pmu = state.vcpus.first?.features.pmu == true ? .on : .off
         config.sve = state.vcpus.first?.features.sve == true ? .on : .off
+        if let its = state.its {
+            config.its = .on
+            config.layout.gicITSBase = its.base
+        }
         return config
     }
 

@@ -161,6 +161,7 @@ public final class Machine: @unchecked Sendable {
                 vm: vm,
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
+            if config.its == .on { try Self.addITS(to: gic, vm: vm, base: layout.gicITSBase) }
             var vcpus: [VCPU] = []
             let steps = features.indices.map { index in
                 Self.setupSteps(
@@ -185,6 +186,17 @@ public final class Machine: @unchecked Sendable {
         } catch {
             throw .kvm(error)
         }
+    }
+
+    /// Gives `gic` its ITS, refusing a host without one in the machine's terms (a fresh boot was already
+    /// refused by `resolvingFeatures`; this is a snapshot's ITS on a host that lacks it).
+    static func addITS(to gic: GICv3, vm: VirtualMachine, base: UInt64) throws {
+        guard try GICv3ITS.available(on: vm) else {
+            throw MachineError.hostUnsupported(
+                "the machine has a GICv3 ITS, which this host's KVM cannot create (KVM_DEV_TYPE_ARM_VGIC_ITS); "
+                    + "restore it on a host whose KVM offers one (vmmctl check), or boot afresh")
+        }
+        try gic.addITS(base: base)
     }
 
     /// The IPA size to ask KVM_CREATE_VM for: nil (KVM's default 40 bits) when that suffices, else what
@@ -339,6 +351,7 @@ extension Machine {
             vcpuCount: config.vcpuCount, memorySize: config.memorySize, nested: config.nested, e2h0: config.e2h0,
             cmdline: config.cmdline, initrd: initrd, devices: devices, layout: config.layout)
         machine.pmu = config.pmu == .on
+        machine.its = config.its == .on
         return machine
     }
 

@@ -57,6 +57,9 @@ public struct RunConfig: Sendable {
     public var pmu: CPUFeatureChoice = .off
     /// SVE for every vCPU (KVM_ARM_VCPU_SVE, vector lengths finalised before the first run).
     public var sve: CPUFeatureChoice = .off
+    /// A GICv3 ITS (KVM_DEV_TYPE_ARM_VGIC_ITS at `layout.gicITSBase`), so the guest has LPIs and MSIs;
+    /// resolved like `pmu`. Not a vCPU feature, but chosen the same way.
+    public var its: CPUFeatureChoice = .off
     /// The KVM device.
     public var kvmPath: String
     public var layout: MachineLayout

@@ -13,6 +13,7 @@ extension MachineState {
         try validateVCPUs()
         try validateGIC()
         try validatePMU()
+        try validateITS()
     }
 
     private func validateMemory() throws(SnapshotError) {

@@ -28,6 +28,8 @@ public struct MachineState: Hashable, Sendable {
     public var tags: TagState? = nil
     /// The PMU overflow interrupt of each vCPU with a PMU, in vCPU order (empty without PMU).
     public var pmu: [PMUState] = []
+    /// The GICv3 ITS (its own `ITS ` section), for a machine with one; nil otherwise.
+    public var its: ITSState? = nil
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

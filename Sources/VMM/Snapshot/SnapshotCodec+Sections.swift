@@ -74,7 +74,7 @@ extension SnapshotCodec {
         return GICState(distributor: distributor, cpus: cpus)
     }
 
-    private static func encodeGICRegisters(_ registers: [GICRegister], to out: inout SnapshotByteWriter) {
+    static func encodeGICRegisters(_ registers: [GICRegister], to out: inout SnapshotByteWriter) {
         out.count(registers.count)
         for register in registers {
             out.u64(register.key)
@@ -83,7 +83,7 @@ extension SnapshotCodec {
         }
     }
 
-    private static func decodeGICRegisters(
+    static func decodeGICRegisters(
         _ r: inout SnapshotByteReader, _ group: String
     ) throws(SnapshotError) -> [GICRegister] {
         // key, empty name, value.

@@ -14,6 +14,7 @@ public enum SnapshotCodec {
     static let deviceVersion: UInt32 = 1
     static let mteTagsVersion: UInt32 = 1
     static let pmuVersion: UInt32 = 1
+    static let itsVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -34,6 +35,8 @@ public enum SnapshotCodec {
         writer.section(.gic, version: gicVersion, payload: encodeGIC(state.gic))
         // Mandatory when present: a reader that cannot restore the PMU must refuse the snapshot.
         if !state.pmu.isEmpty { writer.section(.pmu, version: pmuVersion, payload: encodePMU(state.pmu)) }
+        // Mandatory too: a reader without an ITS would restore a machine whose MSIs go nowhere.
+        if let its = state.its { writer.section(.its, version: itsVersion, payload: encodeITS(its)) }
         for device in state.devices {
             writer.section(.device, version: deviceVersion, payload: encodeDevice(device))
         }
@@ -72,6 +75,7 @@ public enum SnapshotCodec {
         case .memory: return memoryVersion
         case .mteTags: return mteTagsVersion
         case .pmu: return pmuVersion
+        case .its: return itsVersion
         default: return nil
         }
     }
@@ -101,6 +105,7 @@ public enum SnapshotCodec {
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
         case .mteTags: try parts.set(\.tags, decodeTags(&reader), section)
         case .pmu: try parts.set(\.pmu, decodePMU(&reader), section)
+        case .its: try parts.set(\.its, decodeITS(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -123,6 +128,7 @@ private struct DecodedParts {
     var memory: MemoryState?
     var tags: TagState?
     var pmu: [PMUState]?
+    var its: ITSState?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -161,6 +167,7 @@ private struct DecodedParts {
         state.version = formatVersion
         state.tags = tags
         state.pmu = pmu ?? []
+        state.its = its
         return state
     }
 }

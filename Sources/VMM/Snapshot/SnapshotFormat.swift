@@ -61,6 +61,9 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     public static let mteTags = SnapshotTag("MTE ")!
     /// The vCPUs' PMU overflow interrupts (`PMUState`); only in snapshots of PMU vCPUs.
     public static let pmu = SnapshotTag("PMU ")!
+    /// The GICv3 ITS: its frame base and GITS_* registers (`ITSState`); only in snapshots of machines
+    /// with an ITS, mandatory where present.
+    public static let its = SnapshotTag("ITS ")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }
