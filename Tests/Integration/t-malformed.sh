@@ -109,6 +109,13 @@ expect 0 "32 addresses reported, further unhandled accesses are not" run $S/swee
 n=$(printf '%s\n' "$out" | grep -c "no device there")
 [ "$n" = 32 ] || { echo "  the sweep of 200 addresses was reported $n times, expected 32"; fail=1; }
 expect 12 "data abort without a valid syndrome at IPA 0x10000000" run $S/stp --memory 64M --api-socket $S/g.sock
+# The same at EL2 (--nested, VHE and E2H0): PSCI is SMC there.
+OFFN="D2B08000 F2800100 D4000003 14000000"        # x0 = 0x84000008; smc #0; b .
+insns $S/mmio1n D2A20001 B9000020 B9400023 $OFFN
+insns $S/stpn D2A20001 A9000020 $OFFN
+expect 0 "unhandled MMIO write of 4 bytes at 0x10000000.*no device there" run $S/mmio1n --nested --memory 64M --api-socket $S/g.sock
+expect 12 "data abort without a valid syndrome at IPA 0x10000000" run $S/stpn --nested --memory 64M --api-socket $S/g.sock
+expect 12 "data abort without a valid syndrome at IPA 0x10000000" run $S/stpn --nested --e2h0 --memory 64M --api-socket $S/g.sock
 
 # A real snapshot to damage copies of.
 timeout 120 "$VMMCTL" run --bench-mmio 1000000000 --bench-spin 100000 --memory 64M --api-socket $S/s </dev/null >/dev/null 2>$S/run.err &
