@@ -56,6 +56,9 @@ extension KVMCapability {
     public static let pauthGeneric = KVMCapability(
         name: "KVM_CAP_ARM_PTRAUTH_GENERIC", number: CKVM_CAP_ARM_PTRAUTH_GENERIC,
         remedy: "use a host CPU with generic authentication, or run without pointer authentication")
+    /// Data aborts without a valid syndrome exit to userspace (KVM_EXIT_ARM_NISV) instead of failing KVM_RUN.
+    public static let nisvToUser = KVMCapability(
+        name: "KVM_CAP_ARM_NISV_TO_USER", number: CKVM_CAP_ARM_NISV_TO_USER, remedy: newerKernel)
     public static let pmuV3 = KVMCapability(
         name: "KVM_CAP_ARM_PMU_V3", number: CKVM_CAP_ARM_PMU_V3,
         remedy: "use a host with a PMUv3 KVM can virtualise, or run without a PMU")

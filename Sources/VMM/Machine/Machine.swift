@@ -155,6 +155,7 @@ public final class Machine: @unchecked Sendable {
             try Self.checkVCPUCount(system, features.count)
             let vm = try system.createVM(ipaBits: try Self.ipaBits(config, system))
             if config.mte { try Self.enableMTE(system, vm) }
+            try Self.reportAbortsWithoutSyndrome(system, vm)
             let memory = try makeMemory()
             try vm.map(memory)
             let gic = try GICv3(

@@ -2,7 +2,7 @@ import Glibc
 
 /// Partial directories a killed snapshot writer left behind (`NAME.partial-PID`, see `write`): the
 /// next snapshot into the same parent directory removes those whose writer is gone and that hold
-/// nothing but the two files a snapshot writes; anything else is left alone and returned, so the
+/// nothing but the files a snapshot writes (state, memory, MTE tags); anything else is left alone and returned, so the
 /// caller can report it.
 extension SnapshotStore {
     /// Removes dead writers' partial directories next to `target`; returns those it had to leave
@@ -16,6 +16,7 @@ extension SnapshotStore {
             let path = parent + "/" + name
             HostFile.removeFile(path + "/" + memoryFileName)
             HostFile.removeFile(path + "/" + stateFileName)
+            HostFile.removeFile(path + "/" + TagState.defaultFileName)
             if !HostFile.removeDirectory(path) { kept.append(path) }
         }
         return kept

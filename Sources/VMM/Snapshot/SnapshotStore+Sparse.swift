@@ -42,6 +42,7 @@ extension SnapshotStore {
             try file.truncate(to: size)
             return file
         }
+        reached(.memoryFileCreated)
         var crc = CRC32C()
         var covered: UInt64 = 0
         var stored: UInt64 = 0
@@ -61,6 +62,7 @@ extension SnapshotStore {
                             try file.write(bytes, at: chunkStart + UInt64(extent.lowerBound))
                             covered = chunkStart + UInt64(extent.upperBound)
                             stored += UInt64(extent.count)
+                            reached(.memoryWritten(storedBytes: stored))
                         }
                     }
                 } catch let error as HostFileError {
@@ -77,6 +79,7 @@ extension SnapshotStore {
         crc.appendZeros(size - covered)
         progress(size, size)
         try io { () throws(HostFileError) in try file.sync() }
+        reached(.memoryFileSynced)
         let allocated = try io { () throws(HostFileError) in try file.allocatedBytes() }
         return MemoryFileReport(checksum: crc.value, storedBytes: stored, allocatedBytes: allocated, size: size)
     }

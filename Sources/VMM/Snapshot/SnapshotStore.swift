@@ -92,15 +92,22 @@ public enum SnapshotStore {
         try checkTagsToWrite(state.tags, tags)
         let target = trimmingTrailingSlashes(directory)
         if HostFile.exists(target) { throw .targetExists(path: target) }
-        // A writer killed mid-snapshot leaves NAME.partial-PID behind: clean those up first.
-        cleanLeftoverPartials(besides: target)
+        // A writer killed mid-snapshot leaves NAME.partial-PID behind: clean those up first, and say which
+        // could not be (they hold something a snapshot does not write, so they are not ours to remove).
+        for kept in cleanLeftoverPartials(besides: target) {
+            notice(
+                "left \(kept) alone: it looks like the partial directory of a snapshot writer that is gone, "
+                    + "but it holds files a snapshot does not write; remove it if it is not yours")
+        }
         let partial = "\(target).partial-\(getpid())"
         try io { () throws(HostFileError) in try HostFile.makeDirectory(partial) }
+        reached(.partialDirectoryCreated)
         do {
             let (written, report) = try writeFiles(
                 state: state, source: source, into: partial, progress: progress,
                 beforeState: { state throws(SnapshotError) in try writeTags(tags, of: &state, into: partial) })
             try io { () throws(HostFileError) in try HostFile.syncDirectory(partial) }
+            reached(.partialDirectorySynced)
             try publish(partial, as: target)
             if !report.isSparse {
                 notice(
@@ -128,11 +135,12 @@ public enum SnapshotStore {
         written.memory.checksum = report.checksum
         try beforeState(&written)
         let bytes = SnapshotCodec.encode(written)
-        try io { () throws(HostFileError) in
-            let file = try HostFile.create(directory + "/" + stateFileName)
-            try file.write(bytes)
-            try file.sync()
-        }
+        let file = try io { () throws(HostFileError) in try HostFile.create(directory + "/" + stateFileName) }
+        reached(.stateFileCreated)
+        try io { () throws(HostFileError) in try file.write(bytes) }
+        reached(.stateFileWritten)
+        try io { () throws(HostFileError) in try file.sync() }
+        reached(.stateFileSynced)
         return (written, report)
     }
 
@@ -143,11 +151,13 @@ public enum SnapshotStore {
         if HostFile.exists(target) { throw .targetExists(path: target) }
         do {
             try HostFile.rename(partial, to: target)
+            reached(.renamed)
         } catch {
             if error.errno == ENOTEMPTY || error.errno == EEXIST { throw .targetExists(path: target) }
             throw .io(operation: error.operation, path: error.path, errno: error.errno)
         }
         try io { () throws(HostFileError) in try HostFile.syncDirectory(parentDirectory(of: target)) }
+        reached(.published)
     }
 
     /// Removes exactly what a failed write may have created, never anything else.
