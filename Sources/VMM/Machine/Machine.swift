@@ -38,6 +38,10 @@ public final class Machine: @unchecked Sendable {
     let ioThread: IOThread
     /// The eventfds behind the doorbells devices registered, kept alive with the machine.
     let doorbells = DoorbellBox()
+    /// Guest RAM's dirty log: its memory slot and the tracker (Machine+DirtyLog.swift).
+    let dirtyLog: DirtyLogSlot
+    /// The snapshot the dirty tracker's current generation starts at (Machine+DirtyLog.swift).
+    let latestSnapshot = LatestSnapshotBox()
 
     /// The KVM side of a machine, built in the lab-proven order.
     struct Parts {
@@ -45,6 +49,7 @@ public final class Machine: @unchecked Sendable {
         var memory: GuestMemory
         var gic: GICv3
         var vcpus: [VCPU]
+        var dirtyLog: DirtyLogSlot
     }
 
     /// Builds the machine and loads the guest. `console` receives the guest's UART output, `warn`
@@ -98,6 +103,7 @@ public final class Machine: @unchecked Sendable {
         memory = parts.memory
         gic = parts.gic
         vcpus = parts.vcpus
+        dirtyLog = parts.dirtyLog
         self.devices = devices
         self.deviceTreeBlob = deviceTreeBlob
         self.entryPoint = entryPoint
@@ -158,7 +164,8 @@ public final class Machine: @unchecked Sendable {
             let vm = try system.createVM(ipaBits: try Self.ipaBits(config, system))
             if config.mte { try Self.enableMTE(system, vm) }
             let memory = try makeMemory()
-            try vm.map(memory)
+            // Dirty logging from the start, so that any snapshot can be the base of an incremental one.
+            let dirtyLog = try Self.mapLoggingDirtyPages(memory, vm: vm)
             let gic = try GICv3(
                 vm: vm,
                 layout: GICv3.Layout(
@@ -181,7 +188,7 @@ public final class Machine: @unchecked Sendable {
             for (vcpu, vcpuSteps) in zip(vcpus, steps) {
                 for step in vcpuSteps { try step.afterGICInit(vcpu) }
             }
-            return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus)
+            return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus, dirtyLog: dirtyLog)
         } catch let error as MachineError {
             throw error
         } catch {

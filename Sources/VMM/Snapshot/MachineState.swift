@@ -28,6 +28,10 @@ public struct MachineState: Hashable, Sendable {
     public var tags: TagState? = nil
     /// The PMU overflow interrupt of each vCPU with a PMU, in vCPU order (empty without PMU).
     public var pmu: [PMUState] = []
+    /// For an incremental snapshot, what it extends and which pages its memory file holds (its own
+    /// mandatory `BASE` section, so a reader that predates it refuses rather than restoring half a
+    /// memory image); nil for a full snapshot.
+    public var base: BaseReference? = nil
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

@@ -14,6 +14,7 @@ public enum SnapshotCodec {
     static let deviceVersion: UInt32 = 1
     static let mteTagsVersion: UInt32 = 1
     static let pmuVersion: UInt32 = 1
+    static let baseVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -41,6 +42,8 @@ public enum SnapshotCodec {
         if let tags = state.tags {
             writer.section(.mteTags, version: mteTagsVersion, payload: encodeTags(tags))
         }
+        // Mandatory: without its base, an incremental snapshot's memory file is only part of guest RAM.
+        if let base = state.base { writer.section(.base, version: baseVersion, payload: encodeBase(base)) }
     }
 
     /// Decodes and validates a state file.
@@ -72,6 +75,7 @@ public enum SnapshotCodec {
         case .memory: return memoryVersion
         case .mteTags: return mteTagsVersion
         case .pmu: return pmuVersion
+        case .base: return baseVersion
         default: return nil
         }
     }
@@ -101,6 +105,7 @@ public enum SnapshotCodec {
         case .memory: try parts.set(\.memory, decodeMemory(&reader), section)
         case .mteTags: try parts.set(\.tags, decodeTags(&reader), section)
         case .pmu: try parts.set(\.pmu, decodePMU(&reader), section)
+        case .base: try parts.set(\.base, decodeBase(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -123,6 +128,7 @@ private struct DecodedParts {
     var memory: MemoryState?
     var tags: TagState?
     var pmu: [PMUState]?
+    var base: BaseReference?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -161,6 +167,7 @@ private struct DecodedParts {
         state.version = formatVersion
         state.tags = tags
         state.pmu = pmu ?? []
+        state.base = base
         return state
     }
 }

@@ -61,6 +61,9 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     public static let mteTags = SnapshotTag("MTE ")!
     /// The vCPUs' PMU overflow interrupts (`PMUState`); only in snapshots of PMU vCPUs.
     public static let pmu = SnapshotTag("PMU ")!
+    /// What an incremental snapshot extends and which pages it holds (`BaseReference`); mandatory
+    /// where present, one at most, only in incremental snapshots.
+    public static let base = SnapshotTag("BASE")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }
