@@ -260,13 +260,14 @@ extension Machine {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
-                } else if case .uartFlood(let count, let spin, let touch) = config.payload {
-                    guard touch <= config.memorySize - DemoGuest.touchOffset, touch % 4096 == 0 else {
-                        throw DemoGuestError.touchOutsideRAM(touch: touch, memorySize: config.memorySize)
+                } else if case .uartFlood(let count, let spin, let touch, let dirty) = config.payload {
+                    for bytes in [touch, dirty]
+                    where bytes > config.memorySize - DemoGuest.touchOffset || bytes % 4096 != 0 {
+                        throw DemoGuestError.touchOutsideRAM(touch: bytes, memorySize: config.memorySize)
                     }
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
-                        hasEL2: config.nested, touch: touch)
+                        hasEL2: config.nested, touch: touch, dirty: dirty)
                 } else {
                     program =
                         config.nested
