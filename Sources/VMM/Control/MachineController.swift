@@ -44,9 +44,8 @@ final class MachineController: Sendable {
         return SnapshotCodec.encode(try machine.captureState())
     }
 
-    /// Pause, write the snapshot atomically (incremental with `base`: MachineController+Incremental.swift),
-    /// then carry on as asked. The dirty pages are committed only once the snapshot is on disk, so a
-    /// failed snapshot loses none of them.
+    /// Pause, write the snapshot atomically (incremental with `base`: `Machine.writeSnapshot`), then
+    /// carry on as asked.
     private func snapshot(
         _ directory: String, _ then: ControlRequest.AfterSnapshot, _ base: String?,
         _ progress: (UInt64, UInt64) -> Void
@@ -55,14 +54,7 @@ final class MachineController: Sendable {
         let wasPaused = machine.isPaused
         if !wasPaused { try machine.pause() }
         do {
-            var state = try machine.captureState()
-            let pages = try machine.collectDirtyPages()
-            if let base { state.base = try incrementalBase(base, of: state, pages: pages, writing: directory) }
-            _ = try SnapshotStore.write(
-                state: state, memory: machine.guestMemory, tags: try machine.captureTags(), to: directory,
-                progress: progress, notice: machine.warn)
-            let (link, _) = try SnapshotStore.link(to: directory)
-            machine.snapshotCommitted(link, pages: pages)
+            _ = try machine.writeSnapshot(to: directory, base: base, progress: progress)
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }
             throw error
