@@ -141,7 +141,9 @@ import Testing
         #expect(gap?.description.contains("gap") == true)
         try fm.moveItem(atPath: root + "/moved", toPath: names[1])
         try fm.moveItem(atPath: names[0], toPath: root + "/moved")
-        #expect(problem { _ = try SnapshotStore.readChain(from: names[2]) } == .baseMissing(path: names[0], neededBy: names[2]))
+        #expect(
+            problem { _ = try SnapshotStore.readChain(from: names[2]) }
+                == .baseMissing(path: names[0], neededBy: names[2]))
         // Nothing was touched: put the base back and the chain restores.
         try fm.moveItem(atPath: root + "/moved", toPath: names[0])
         #expect(try SnapshotStore.readChain(from: names[2]).count == 3)

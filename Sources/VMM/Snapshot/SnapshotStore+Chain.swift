@@ -54,7 +54,8 @@ extension SnapshotStore {
         }
         var layers: [ChainLayer] = []
         for (index, link) in links.enumerated() {
-            let state = try checkedLink(link, below: Array(links[..<index]), top: top.state, topPath: topLayer.directory)
+            let state = try checkedLink(
+                link, below: Array(links[..<index]), top: top.state, topPath: topLayer.directory)
             let memoryFile = link.path + "/" + state.memory.fileName
             try checkMemorySize(state.memory, file: memoryFile)
             if verifyMemory { try Self.verifyMemory(state.memory, file: memoryFile) }
@@ -116,7 +117,9 @@ extension SnapshotStore {
     /// The state file's bytes and its decoded state.
     static func readStateFile(_ root: String) throws(SnapshotError) -> ([UInt8], MachineState) {
         let statePath = root + "/" + stateFileName
-        guard HostFile.exists(statePath) else { throw .io(operation: "open snapshot state", path: statePath, errno: ENOENT) }
+        guard HostFile.exists(statePath) else {
+            throw .io(operation: "open snapshot state", path: statePath, errno: ENOENT)
+        }
         let bytes = try io { () throws(HostFileError) in try HostFile.openForReading(statePath).readAll() }
         do {
             return (bytes, try SnapshotCodec.decode(bytes))

@@ -42,7 +42,9 @@ public enum SnapshotStore {
         do { try memory.checkBacking() } catch { throw .memorySource("\(error)") }
         let start = base - region.guestAddress
         // An incremental snapshot holds exactly its dirty pages (state.base.pages; SnapshotStore+Chain.swift).
-        let ranges = state.base.map { reference in reference.byteRanges.map { ($0.lowerBound + start)..<($0.upperBound + start) } }
+        let ranges = state.base.map { reference in
+            reference.byteRanges.map { ($0.lowerBound + start)..<($0.upperBound + start) }
+        }
         let candidates = (ranges ?? memory.possiblyNonZeroRanges(of: region)).compactMap { range -> Range<UInt64>? in
             let clipped = range.clamped(to: start..<(start + size))
             return clipped.isEmpty ? nil : (clipped.lowerBound - start)..<(clipped.upperBound - start)
