@@ -8,9 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 S=/tmp/snapincr; rm -rf $S; mkdir -p $S
 count() { cat "$1" 2>/dev/null | wc -c; }
-specs="200000:--cpus 2"; has_nested && specs="$specs 20000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
+specs="200000:--cpus,2"; has_nested && specs="$specs 20000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
 for spec in $specs; do
-  N=${spec%%:*} flags=${spec#*:}
+  N=${spec%%:*} flags=$(echo "${spec#*:}" | tr , " ")
   echo "== vmmctl run --bench-mmio $N --bench-dirty 4M --memory 64M $flags"
   rm -rf $S/a $S/b $S/c $S/d $S/bad
   "$VMMCTL" run --bench-mmio $N --bench-dirty 4M --memory 64M $flags --api-socket $S/s </dev/null >$S/out1 2>$S/err1 &
