@@ -4,7 +4,8 @@
 # in full at that same paused instant (C, --then stop). B holds only the dirtied pages; the chain A+B,
 # restored paused and snapshotted again in full (D), has exactly C's memory (cmp of the whole file); the
 # chain restored and run prints exactly the rest of the payload's bytes. A missing base and a --base that
-# is not the VM's latest snapshot are refused, naming them, and nothing is lost. Plain with --cpus 2, and --nested.
+# is not the VM's latest snapshot are refused, naming them, and nothing is lost. Plain and --nested (the payload runs on one vCPU;
+# the KVM-tier IncrementalSnapshotKVMTests covers two).
 . "$(dirname "$0")/lib.sh"
 S=/tmp/snapincr; rm -rf $S; mkdir -p $S
 count() { cat "$1" 2>/dev/null | wc -c; }
