@@ -3,7 +3,7 @@
 # from vmmctl's own monotonic-clock lines (VMMCTL_TIMING=1, --bench-mmio).
 V=/lab/bin/vmmctl G=/lab/guest
 RUNS=${RUNS:-3}
-SECTIONS=${SECTIONS:-boot mmio rss snapshot sparse disk}
+SECTIONS=${SECTIONS:-boot mmio rss snapshot sparse incremental disk}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
   name=$1 unit=$2; shift 2
@@ -106,6 +106,41 @@ want sparse && for spec in 64M:62M 256M:64M 1G:64M; do
   stats "snapshot ($mem guest, $touch touched)" s $svals
   stats "memory.bin on disk ($mem guest, $touch touched)" MiB $dvals
 done
+
+# Incremental snapshots: a 256 MiB guest that touched 64 MiB and keeps dirtying 16 MiB (--bench-dirty)
+# is snapshotted in full, then, once it has printed 4200 more bytes (each a store to the next of the 4096
+# pages of the 16 MiB), with --base: the pages dirtied since. The reference is a full snapshot of a guest
+# that touched 16 MiB (writing 16 MiB). Times from the client, --then stop.
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f\n", b-a}'; }
+bytes() { cat "$1" 2>/dev/null | wc -c; }
+want incremental && {
+  rvals=""; ivals=""; dvals=""; i=0
+  while [ $i -lt "$RUNS" ]; do
+    rm -rf /tmp/bsnap /tmp/bsnap-i /tmp/b.log
+    "$V" run --bench-mmio 100000000 --bench-spin 10000 --bench-touch 16M --memory 256M \
+      --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>&1 &
+    pid=$!
+    n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+    t0=$(now); "$V" snapshot /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1; rvals="$rvals $(since "$t0")"
+    wait $pid; rm -rf /tmp/bsnap
+    "$V" run --bench-mmio 100000000 --bench-spin 10000 --bench-touch 64M --bench-dirty 16M --memory 256M \
+      --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>&1 &
+    pid=$!
+    n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+    "$V" snapshot /tmp/bsnap --then resume --api-socket /tmp/bench.sock >/dev/null 2>&1
+    a=$(bytes /tmp/b.log)
+    n=0; while [ "$(bytes /tmp/b.log)" -lt $((a + 4200)) ] && [ $n -lt 300 ]; do sleep 1; n=$((n+1)); done
+    t0=$(now); "$V" snapshot /tmp/bsnap-i --base /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1
+    ivals="$ivals $(since "$t0")"
+    wait $pid
+    dvals="$dvals $(du -k /tmp/bsnap-i/memory.bin | awk '{printf "%.1f", $1/1024}')"
+    i=$((i+1))
+  done
+  stats "full snapshot, 256 MiB guest, 16 MiB touched" s $rvals
+  stats "incremental snapshot, 16 MiB dirtied" s $ivals
+  stats "incremental memory.bin on disk" MiB $dvals
+  rm -rf /tmp/bsnap /tmp/bsnap-i
+}
 
 # virtio-blk: the guest runs diskbench on /dev/vdb (a raw image file in this lab host's /tmp, a tmpfs),
 # then the same diskbench runs here on that file; the guest/host ratio is the figure that matters.

@@ -8,6 +8,8 @@
 #   snapshot:  `vmmctl snapshot` and `vmmctl restore` (to ready-to-run) for 256 MiB and 1 GiB guests
 #   sparse:    `vmmctl snapshot` time and memory.bin's size on disk for guests that touched part of their
 #              RAM (--bench-touch): 62 of 64 MiB, 64 MiB of 256 MiB, 64 MiB of 1 GiB
+#   incremental: `vmmctl snapshot --base` after the guest dirtied 16 MiB (--bench-dirty), next to a full
+#              snapshot of a guest that touched 16 MiB
 #   disk:      virtio-blk sequential write/read MB/s and 4 KiB random-read IOPS in the guest (on /dev/vdb)
 #              next to the same program (scripts/diskbench.c) on the same image file in the lab host
 # (scripts/footprint.sh measures the VMM's own memory and start-up time.)
@@ -27,4 +29,4 @@ rm -rf "$OUT/guest/root"
 bash "$LAB" cc -O2 -Wall -Wextra -Werror -o "$OUT/check/diskbench" "$ROOT/scripts/diskbench.c"
 bash "$ROOT/scripts/virtio-guest.sh" "$OUT" "$OUT/check/diskbench" >&2
 cp "$ROOT/scripts/bench-suite.sh" "$OUT/check/"
-bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse disk}" -- sh check/bench-suite.sh
+bash "$LAB" run -q -t 3000 -m 4G --files "$OUT" -e RUNS="$RUNS" -e SECTIONS="${SECTIONS:-boot mmio rss snapshot sparse incremental disk}" -- sh check/bench-suite.sh

@@ -51,6 +51,8 @@ enum RunCommand: Subcommand {
                           spends its time running guest code rather than in exits
         --bench-touch SIZE with --bench-mmio: first write one word to every page of SIZE of RAM (a guest
                           that has used that much memory: sparse snapshot tests and benchmarks)
+        --bench-dirty SIZE with --bench-mmio: before each write, store to the next page of SIZE of RAM
+                          (from 2 MiB, cycling): a guest that keeps dirtying memory (incremental snapshots)
         --at-probe        a built-in guest that runs AT instructions over pre-built page tables (at EL1 with
                           its MMU on, or with --nested as a guest hypervisor with its own stage 2) and
                           prints each PAR_EL1 (the proof of 'vmmctl translate': docs/translate.md)
@@ -83,7 +85,7 @@ enum RunCommand: Subcommand {
             ],
             options: [
                 "initrd", "cmdline", "cpus", "memory", "dump-dtb", "device", "api-socket", "bench-mmio", "bench-spin",
-                "bench-touch", "disk", "demo",
+                "bench-touch", "bench-dirty", "disk", "demo",
             ])
         if let path = a.options["dump-dtb"] {
             let config = try makeConfig(a)
@@ -139,6 +141,9 @@ enum RunCommand: Subcommand {
         if a.options["bench-touch"] != nil && a.options["bench-mmio"] == nil {
             throw .usage("--bench-touch only applies to the --bench-mmio payload", command: name)
         }
+        if a.options["bench-dirty"] != nil && a.options["bench-mmio"] == nil {
+            throw .usage("--bench-dirty only applies to the --bench-mmio payload", command: name)
+        }
         if a.options["bench-spin"] != nil && a.options["bench-mmio"] == nil {
             throw .usage("--bench-spin only applies to the --bench-mmio payload", command: name)
         }
@@ -162,7 +167,14 @@ enum RunCommand: Subcommand {
                 }
                 touch = bytes
             }
-            payload = .uartFlood(count: count, spin: spin, touch: touch)
+            var dirty: UInt64 = 0
+            if let t = a.options["bench-dirty"] {
+                guard let bytes = parseSize(t) else {
+                    throw .usage("--bench-dirty '\(t)' is not a size (examples: 16M, 64M)", command: name)
+                }
+                dirty = bytes
+            }
+            payload = .uartFlood(count: count, spin: spin, touch: touch, dirty: dirty)
         } else if a.has("at-probe") {
             payload = .atProbe
         } else {
@@ -277,7 +289,7 @@ enum RunCommand: Subcommand {
         terminal.restore()
         ConsoleQueues.finish(console, warnings, io)
         // Only a payload that ran to its SYSTEM_OFF made `count` exits; a stopped one made fewer.
-        if case .uartFlood(let count, _, _) = machine.config.payload, count > 0, case .poweredOff = exit {
+        if case .uartFlood(let count, _, _, _) = machine.config.payload, count > 0, case .poweredOff = exit {
             let ns = Clock.nanoseconds() - ready
             io.err.write(
                 "vmmctl: bench-mmio: \(count) MMIO exits in \(ns / 1_000_000) ms: \(ns / count) ns per exit round trip\n"

@@ -67,6 +67,16 @@ OFF(ckvm_userspace_memory_region, kvm_userspace_memory_region, guest_phys_addr);
 OFF(ckvm_userspace_memory_region, kvm_userspace_memory_region, memory_size);
 OFF(ckvm_userspace_memory_region, kvm_userspace_memory_region, userspace_addr);
 
+SIZE(ckvm_dirty_log, kvm_dirty_log);
+OFF(ckvm_dirty_log, kvm_dirty_log, slot);
+OFF(ckvm_dirty_log, kvm_dirty_log, dirty_bitmap);
+
+SIZE(ckvm_clear_dirty_log, kvm_clear_dirty_log);
+OFF(ckvm_clear_dirty_log, kvm_clear_dirty_log, slot);
+OFF(ckvm_clear_dirty_log, kvm_clear_dirty_log, num_pages);
+OFF(ckvm_clear_dirty_log, kvm_clear_dirty_log, first_page);
+OFF(ckvm_clear_dirty_log, kvm_clear_dirty_log, dirty_bitmap);
+
 SIZE(ckvm_device_attr, kvm_device_attr);
 OFF(ckvm_device_attr, kvm_device_attr, flags);
 OFF(ckvm_device_attr, kvm_device_attr, group);
@@ -203,6 +213,8 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_CREATE_DEVICE, KVM_CREATE_DEVICE);
 	SAME(CKVM_IRQFD, KVM_IRQFD);
 	SAME(CKVM_IOEVENTFD, KVM_IOEVENTFD);
+	SAME(CKVM_GET_DIRTY_LOG, KVM_GET_DIRTY_LOG);
+	SAME(CKVM_CLEAR_DIRTY_LOG, KVM_CLEAR_DIRTY_LOG);
 	SAME(CKVM_SET_DEVICE_ATTR, KVM_SET_DEVICE_ATTR);
 	SAME(CKVM_GET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR);
 	SAME(CKVM_HAS_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR);
@@ -231,6 +243,9 @@ __attribute__((optimize("O2"))) static void check_constants(void)
 	SAME(CKVM_CAP_ARM_PMU_V3, KVM_CAP_ARM_PMU_V3);
 	SAME(CKVM_CAP_VCPU_ATTRIBUTES, KVM_CAP_VCPU_ATTRIBUTES);
 	SAME(CKVM_CAP_ARM_VM_IPA_SIZE, KVM_CAP_ARM_VM_IPA_SIZE);
+	SAME(CKVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+	SAME(CKVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
+	SAME(CKVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_INITIALLY_SET);
 	SAME(CKVM_CAP_ARM_SVE, KVM_CAP_ARM_SVE);
 	SAME(CKVM_CAP_ARM_PTRAUTH_ADDRESS, KVM_CAP_ARM_PTRAUTH_ADDRESS);
 	SAME(CKVM_CAP_ARM_PTRAUTH_GENERIC, KVM_CAP_ARM_PTRAUTH_GENERIC);

@@ -19,6 +19,24 @@ import Testing
         }
     }
 
+    @Test(arguments: awkwardPaths)
+    func incrementalSnapshotsCarryTheirBase(base: String) throws {
+        let request = ControlRequest.snapshot(directory: "/s", then: .pause, base: base)
+        #expect(try ControlRequest(frame: request.frame()) == request)
+        // A full snapshot's request is what it was before the field existed: nothing after `then`.
+        let full = ControlRequest.snapshot(directory: "/s", then: .pause).frame().payload
+        #expect(Array(request.frame().payload.prefix(full.count)) == full)
+        #expect(request.frame().payload.count == full.count + 4 + base.utf8.count)
+    }
+
+    @Test func anEmptyOrTruncatedBaseIsRefused() throws {
+        var payload = ControlRequest.snapshot(directory: "/s", then: .stop).frame().payload
+        payload += [0, 0, 0, 0]  // a base of zero bytes
+        #expect(throws: ControlProtocolError.self) { try ControlRequest(payload: payload) }
+        let cut = Array(ControlRequest.snapshot(directory: "/s", then: .stop, base: "/b").frame().payload.dropLast())
+        #expect(throws: ControlProtocolError.self) { try ControlRequest(payload: cut) }
+    }
+
     @Test func everyVerbRoundTrips() throws {
         let requests: [ControlRequest] = [
             .status, .pause, .resume, .dumpRegs, .shutdown, .snapshot(directory: "/s", then: .stop),

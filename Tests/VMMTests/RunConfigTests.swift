@@ -17,7 +17,7 @@ import Testing
         #expect(image.isEmpty && initrd == nil)
         #expect(kept.cmdline == "quiet" && kept.vcpuCount == 2 && kept.memorySize == 512 << 20 && kept.nested)
         let flood = RunConfig(payload: .uartFlood(count: 9, spin: 2))
-        guard case .uartFlood(9, 2, 0) = flood.withoutImageBytes.payload else {
+        guard case .uartFlood(9, 2, 0, 0) = flood.withoutImageBytes.payload else {
             Issue.record("a payload without bytes changed")
             return
         }

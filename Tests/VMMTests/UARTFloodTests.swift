@@ -67,6 +67,24 @@ import Testing
         }
     }
 
+    /// `--bench-dirty`: before each byte, the bytes still to print go to the next page of the range,
+    /// wrapping: 7 bytes over 3 pages leave pages 0, 1, 2 holding 1, 3, 2 (the last store to each).
+    @Test func dirtiesTheNextPageBeforeEachByteCycling() throws {
+        let base = UARTFloodTests.ramBase
+        let program = try DemoGuest.uartFlood(
+            uartBase: UARTFloodTests.uart, loadAddress: base, count: 7, dirty: 3 * 4096)
+        var cpu = A64Emulator(program: program, uartBase: UARTFloodTests.uart, hasEL2: false)
+        #expect(cpu.run() == .systemOff(conduit: "hvc", fromEL: 1))
+        #expect(cpu.text == ".......")
+        let start = base + DemoGuest.touchOffset
+        #expect(Set(cpu.memory.keys.filter { $0 >= start }).count == 3 * 8)
+        for (page, value) in [(0, 1), (1, 3), (2, 2)] {
+            let address = start + UInt64(page * 4096)
+            let word = (0..<8).reduce(UInt64(0)) { $0 | UInt64(cpu.memory[address + UInt64($1)] ?? 0) << (8 * $1) }
+            #expect(word == UInt64(value), "page \(page)")
+        }
+    }
+
     @Test func aTouchBeyondRAMIsABadGuest() {
         #expect(throws: MachineError.self) {
             try Machine.prepare(

@@ -42,6 +42,8 @@ static const unsigned long CKVM_ARM_MTE_COPY_TAGS = 0x8030AEB4;  /* _IOR(0xb4, s
 static const unsigned long CKVM_CREATE_DEVICE = 0xC00CAEE0;     /* _IOWR(0xe0, struct ckvm_create_device) */
 static const unsigned long CKVM_IRQFD = 0x4020AE76;             /* _IOW(0x76, struct ckvm_irqfd: 32 bytes) */
 static const unsigned long CKVM_IOEVENTFD = 0x4040AE79;         /* _IOW(0x79, struct ckvm_ioeventfd: 64 bytes) */
+static const unsigned long CKVM_GET_DIRTY_LOG = 0x4010AE42;     /* _IOW(0x42, struct ckvm_dirty_log: 16 bytes) */
+static const unsigned long CKVM_CLEAR_DIRTY_LOG = 0xC018AEC0;   /* _IOWR(0xc0, struct ckvm_clear_dirty_log: 24 bytes) */
 
 /* device, vCPU (and VM) fds */
 static const unsigned long CKVM_SET_DEVICE_ATTR = 0x4018AEE1;   /* _IOW(0xe1, struct ckvm_device_attr) */
@@ -75,6 +77,7 @@ static const int CKVM_CAP_ARM_PSCI_0_2 = 102;
 static const int CKVM_CAP_ARM_PMU_V3 = 126;
 static const int CKVM_CAP_VCPU_ATTRIBUTES = 127;
 static const int CKVM_CAP_ARM_VM_IPA_SIZE = 165; /* returns the maximum IPA size in bits */
+static const int CKVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 = 168; /* returns the KVM_DIRTY_LOG_* flags it accepts */
 static const int CKVM_CAP_ARM_SVE = 170;
 static const int CKVM_CAP_ARM_PTRAUTH_ADDRESS = 171;
 static const int CKVM_CAP_ARM_PTRAUTH_GENERIC = 172;
@@ -139,6 +142,10 @@ static const uint32_t CKVM_MP_STATE_SUSPENDED = 10;
 
 static const uint32_t CKVM_MEM_LOG_DIRTY_PAGES = 1u << 0;
 static const uint32_t CKVM_MEM_READONLY = 1u << 1;
+
+/* KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) argument bits (api.rst 7.18) */
+static const uint64_t CKVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1u << 0; /* GET_DIRTY_LOG no longer re-protects */
+static const uint64_t CKVM_DIRTY_LOG_INITIALLY_SET = 1u << 1;         /* a new log starts all ones */
 
 /* ---- devices (KVM_CREATE_DEVICE) ---- */
 
@@ -257,6 +264,23 @@ struct ckvm_vcpu_events_exception {
 struct ckvm_vcpu_events {
 	struct ckvm_vcpu_events_exception exception;
 	uint32_t reserved[12];
+};
+
+/* KVM_GET_DIRTY_LOG (api.rst 4.8): one bit per page of the slot, bit n of 64-bit word n / 64 for page
+ * n, into a buffer of ALIGN(pages, 64) / 8 bytes. The kernel's field is a union of a pointer and a u64. */
+struct ckvm_dirty_log {
+	uint32_t slot;
+	uint32_t padding1;
+	uint64_t dirty_bitmap;
+};
+
+/* KVM_CLEAR_DIRTY_LOG (api.rst 4.117): re-protect the pages whose bits are set, for pages
+ * [first_page, first_page + num_pages); first_page a multiple of 64, num_pages too unless it ends the slot. */
+struct ckvm_clear_dirty_log {
+	uint32_t slot;
+	uint32_t num_pages;
+	uint64_t first_page;
+	uint64_t dirty_bitmap;
 };
 
 struct ckvm_arm_counter_offset {

@@ -18,9 +18,11 @@ extension ControlRequest {
     func encodeFields(into w: inout SnapshotByteWriter) {
         switch self {
         case .status, .pause, .resume, .dumpRegs, .shutdown: break
-        case .snapshot(let directory, let then):
+        case .snapshot(let directory, let then, let base):
             w.string(directory)
             w.u8(then.rawValue)
+            // Optional and last: a full snapshot's request is exactly what it was before `base` existed.
+            if let base { w.string(base) }
         case .readMemory(let address, let count):
             w.u64(address)
             w.u32(count)
@@ -38,7 +40,9 @@ extension ControlRequest {
         case .dumpRegs: .dumpRegs
         case .shutdown: .shutdown
         case .snapshot:
-            .snapshot(directory: try r.path("directory"), then: try r.enumeration(AfterSnapshot.self, "then"))
+            .snapshot(
+                directory: try r.path("directory"), then: try r.enumeration(AfterSnapshot.self, "then"),
+                base: r.remaining > 0 ? try r.path("base") : nil)
         case .readMemory: .readMemory(address: try r.u64("address"), count: try r.u32("count"))
         }
     }

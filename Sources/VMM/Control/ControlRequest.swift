@@ -14,8 +14,9 @@ public enum ControlRequest: Equatable, Sendable {
     case resume
     /// The machine state in the snapshot state encoding, without memory.
     case dumpRegs
-    /// Write a snapshot to `directory` (any path, spaces and all), then carry on as `then` says.
-    case snapshot(directory: String, then: AfterSnapshot)
+    /// Write a snapshot to `directory` (any path, spaces and all), then carry on as `then` says. With
+    /// `base` (a snapshot directory) the snapshot is incremental: only the pages dirtied since `base`.
+    case snapshot(directory: String, then: AfterSnapshot, base: String? = nil)
     /// Stop the VM; its `vmmctl run` exits 0.
     case shutdown
     /// `count` bytes of guest RAM at guest-physical `address`, served only while the VM is paused

@@ -26,7 +26,7 @@ final class MachineController: Sendable {
                 machine.resume()
                 return .init(.ok([]))
             case .dumpRegs: return .init(.ok(try dumpRegs()))
-            case .snapshot(let directory, let then): return try snapshot(directory, then, progress)
+            case .snapshot(let directory, let then, let base): return try snapshot(directory, then, base, progress)
             case .shutdown: return .init(.ok([])) { machine.requestStop(.shutdownRequested) }
             case .readMemory(let address, let count): return .init(.ok(try readMemory(address, count)))
             }
@@ -44,18 +44,17 @@ final class MachineController: Sendable {
         return SnapshotCodec.encode(try machine.captureState())
     }
 
-    /// Pause, write the snapshot atomically, then carry on as asked.
+    /// Pause, write the snapshot atomically (incremental with `base`: `Machine.writeSnapshot`), then
+    /// carry on as asked.
     private func snapshot(
-        _ directory: String, _ then: ControlRequest.AfterSnapshot, _ progress: (UInt64, UInt64) -> Void
+        _ directory: String, _ then: ControlRequest.AfterSnapshot, _ base: String?,
+        _ progress: (UInt64, UInt64) -> Void
     ) throws(MachineError) -> ControlServer.Outcome {
         let machine = machine
         let wasPaused = machine.isPaused
         if !wasPaused { try machine.pause() }
         do {
-            let state = try machine.captureState()
-            _ = try SnapshotStore.write(
-                state: state, memory: machine.guestMemory, tags: try machine.captureTags(), to: directory,
-                progress: progress, notice: machine.warn)
+            _ = try machine.writeSnapshot(to: directory, base: base, progress: progress)
         } catch let error as MachineError {
             if !wasPaused { machine.resume() }
             throw error

@@ -13,9 +13,14 @@ extension DemoGuest {
     /// Where the touched memory starts, past the program's load address.
     public static let touchOffset: UInt64 = 2 << 20
 
+    ///
+    /// With `dirty` > 0, each UART write is preceded by a store of the bytes still to print to the next
+    /// page of `dirty` bytes from the same place (wrapping to its start): the guest keeps dirtying memory,
+    /// `dirty` bytes of it once it has printed `dirty / 4096` bytes, and what it stores depends on how far
+    /// it got (`vmmctl run --bench-dirty`, the incremental snapshot tests and benchmark).
     public static func uartFlood(
         uartBase: UInt64, loadAddress: UInt64, count: UInt64, spin: UInt64 = 0, hasEL2: Bool = false,
-        touch: UInt64 = 0
+        touch: UInt64 = 0, dirty: UInt64 = 0
     ) throws(DemoGuestError)
         -> GuestProgram
     {
@@ -40,6 +45,10 @@ extension DemoGuest {
         }
         w.asm.mov(.x20, count)
         w.asm.mov(.x1, UInt64(UInt8(ascii: ".")))
+        if dirty > 0 {
+            w.asm.mov(.x25, loadAddress + touchOffset)
+            w.asm.mov(.x26, loadAddress + touchOffset + dirty)
+        }
         w.asm.bind(loop)
         w.asm.cbz(.x20, done)
         if spin > 0 {
@@ -48,6 +57,15 @@ extension DemoGuest {
             w.asm.bind(delay)
             w.asm.sub(.x22, .x22, 1)
             w.asm.cbnz(.x22, delay)
+        }
+        if dirty > 0 {
+            let stay = w.asm.makeLabel("dirtyNext")
+            w.asm.str(.x20, .offset(.x25))
+            w.asm.add(.x25, .x25, 4096)
+            w.asm.cmp(.x25, .x26)
+            w.asm.b(.lo, stay)
+            w.asm.mov(.x25, loadAddress + touchOffset)
+            w.asm.bind(stay)
         }
         w.asm.strb(.w1, .offset(.x19))
         w.asm.sub(.x20, .x20, 1)

@@ -72,6 +72,11 @@ extension KVMCapability {
     /// `KVM_IRQFD_FLAG_RESAMPLE`: level-triggered irqfds.
     public static let irqFDResample = KVMCapability(
         name: "KVM_CAP_IRQFD_RESAMPLE", number: CKVM_CAP_IRQFD_RESAMPLE, remedy: newerKernel)
+    /// KVM_GET_DIRTY_LOG leaves pages writable until KVM_CLEAR_DIRTY_LOG re-protects them (optional:
+    /// without it the plain dirty log is used).
+    public static let manualDirtyLogProtect2 = KVMCapability(
+        name: "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2", number: CKVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+        remedy: "use a host kernel with KVM_CLEAR_DIRTY_LOG (Linux 5.3+)")
     public static let counterOffset = KVMCapability(
         name: "KVM_CAP_COUNTER_OFFSET", number: CKVM_CAP_COUNTER_OFFSET,
         remedy: "use a host kernel with KVM_ARM_SET_COUNTER_OFFSET (Linux 6.4+)")

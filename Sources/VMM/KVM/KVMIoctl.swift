@@ -55,6 +55,9 @@ extension KVMIoctl {
     public static let createDevice = KVMIoctl(name: "KVM_CREATE_DEVICE", number: CKVM_CREATE_DEVICE, scope: .vm)
     public static let ioEventFD = KVMIoctl(name: "KVM_IOEVENTFD", number: CKVM_IOEVENTFD, scope: .vm)
     public static let irqFD = KVMIoctl(name: "KVM_IRQFD", number: CKVM_IRQFD, scope: .vm)
+    public static let getDirtyLog = KVMIoctl(name: "KVM_GET_DIRTY_LOG", number: CKVM_GET_DIRTY_LOG, scope: .vm)
+    public static let clearDirtyLog = KVMIoctl(
+        name: "KVM_CLEAR_DIRTY_LOG", number: CKVM_CLEAR_DIRTY_LOG, scope: .vm)
 
     public static let setDeviceAttr = KVMIoctl(
         name: "KVM_SET_DEVICE_ATTR", number: CKVM_SET_DEVICE_ATTR, scope: .device)

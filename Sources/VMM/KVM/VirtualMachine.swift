@@ -25,12 +25,19 @@ public final class VirtualMachine {
 
     deinit { close(fd) }
 
-    /// Registers every region of `memory` with KVM, in fresh slots, and keeps `memory` alive.
+    /// Registers every region of `memory` with KVM, in fresh slots, and keeps `memory` alive. With
+    /// `logDirtyPages` KVM logs the guest's writes to the slots (KVM_MEM_LOG_DIRTY_PAGES; read them with
+    /// `collectDirtyLog`, VirtualMachine+DirtyLog.swift).
     /// The corresponding ioctl is `KVM_SET_USER_MEMORY_REGION`.
-    public func map(_ memory: GuestMemory, readOnly: Bool = false) throws {
+    /// - Returns: the slot of each region, in the order of `memory.regions`.
+    @discardableResult
+    public func map(_ memory: GuestMemory, readOnly: Bool = false, logDirtyPages: Bool = false) throws -> [UInt32] {
+        var slots: [UInt32] = []
         for region in memory.regions {
+            let flags = (readOnly ? CKVM_MEM_READONLY : 0) | (logDirtyPages ? CKVM_MEM_LOG_DIRTY_PAGES : 0)
+            slots.append(UInt32(usedSlots))
             var descriptor = ckvm_userspace_memory_region(
-                slot: UInt32(usedSlots), flags: readOnly ? CKVM_MEM_READONLY : 0,
+                slot: UInt32(usedSlots), flags: flags,
                 guest_phys_addr: region.guestAddress, memory_size: UInt64(region.size),
                 userspace_addr: UInt64(region.hostAddress))
             let target = "slot \(usedSlots) @\(hexShort(region.guestAddress))+\(hexShort(region.size))"
@@ -38,6 +45,7 @@ public final class VirtualMachine {
             usedSlots += 1
         }
         self.memory.append(memory)
+        return slots
     }
 
     /// Creates vCPU `id`, maps its `kvm_run` area and returns it uninitialised: call

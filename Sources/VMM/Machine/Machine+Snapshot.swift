@@ -70,8 +70,14 @@ extension Machine {
     /// VM-wide offset to both counters (api.rst 4.138); once it is set KVM ignores those writes, and for
     /// EL2 guests a per-vCPU CNTVCT write would land in the guest hypervisor's CNTVOFF_EL2, which we
     /// replay verbatim as the guest's own register (the nested-virtualisation restore pitfall).
+    ///
+    /// An incremental snapshot is restored with its `chain` (`SnapshotStore.readChain`, the full snapshot
+    /// first, `state`'s own last): guest RAM is the full snapshot's memory file mapped as above, then each
+    /// increment's pages are copied over it in order (`GuestMemory.applyOverlay`), which costs what the
+    /// increments hold. `memoryFile` stays the top snapshot's (its MTE tags are beside it).
     public convenience init(
-        restoring state: MachineState, memoryFile: String, kvmPath: String = "/dev/kvm",
+        restoring state: MachineState, memoryFile: String, chain: [SnapshotStore.ChainLayer] = [],
+        kvmPath: String = "/dev/kvm",
         console: @escaping @Sendable (UInt8) -> Void, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MachineError) {
         // Everything the snapshot says about itself is cross-checked before anything is built from it.
@@ -94,7 +100,7 @@ extension Machine {
             sveVectorLengths: state.vcpus.map { vcpu in
                 vcpu.registers.first { $0.id == SVEFinalizeStep.vectorLengthsID }?.value
             }, also: [.counterOffset],
-            memory: { try Self.restoredMemory(state, memoryFile: memoryFile, warn: warn) })
+            memory: { try Self.restoredMemory(state, memoryFile: memoryFile, chain: chain, warn: warn) })
         try Self.checkRegisterLists(parts.vcpus, state.vcpus)
         if let tags, let tagState = state.tags { try Self.restoreTags(tags, tagState, vm: parts.vm) }
         let offset: UInt64
@@ -124,6 +130,25 @@ extension Machine {
     /// unmap every shadow stage 2 of its guest hypervisor; docs/snapshot-format.md), so its RAM is
     /// filled on demand through a userfaultfd, or, where the host offers none, copied up front.
     static func restoredMemory(
+        _ state: MachineState, memoryFile: String, chain: [SnapshotStore.ChainLayer],
+        warn: @escaping @Sendable (String) -> Void
+    ) throws -> GuestMemory {
+        guard state.base == nil || chain.count > 1 else {
+            throw MachineError.badSnapshot(
+                .inconsistent("an incremental snapshot needs its chain to be restored (SnapshotStore.readChain)"))
+        }
+        guard chain.count > 1 else { return try baseMemory(state, memoryFile: memoryFile, warn: warn) }
+        let memory = try baseMemory(state, memoryFile: chain[0].memoryFile, warn: warn)
+        for layer in chain.dropFirst() {
+            try memory.applyOverlay(
+                layer.memoryFile, guestAddress: state.memory.guestAddress, size: Int(state.memory.size),
+                ranges: layer.state.base?.byteRanges ?? [])
+        }
+        return memory
+    }
+
+    /// Guest RAM from one full memory file (`restoredMemory`).
+    static func baseMemory(
         _ state: MachineState, memoryFile: String, warn: @escaping @Sendable (String) -> Void
     ) throws -> GuestMemory {
         let address = state.memory.guestAddress

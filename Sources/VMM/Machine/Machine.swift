@@ -38,6 +38,10 @@ public final class Machine: @unchecked Sendable {
     let ioThread: IOThread
     /// The eventfds behind the doorbells devices registered, kept alive with the machine.
     let doorbells = DoorbellBox()
+    /// Guest RAM's dirty log: its memory slot and the tracker (Machine+DirtyLog.swift).
+    let dirtyLog: DirtyLogSlot
+    /// The snapshot the dirty tracker's current generation starts at (Machine+DirtyLog.swift).
+    let latestSnapshot = LatestSnapshotBox()
 
     /// The KVM side of a machine, built in the lab-proven order.
     struct Parts {
@@ -45,6 +49,7 @@ public final class Machine: @unchecked Sendable {
         var memory: GuestMemory
         var gic: GICv3
         var vcpus: [VCPU]
+        var dirtyLog: DirtyLogSlot
     }
 
     /// Builds the machine and loads the guest. `console` receives the guest's UART output, `warn`
@@ -99,6 +104,7 @@ public final class Machine: @unchecked Sendable {
         memory = parts.memory
         gic = parts.gic
         vcpus = parts.vcpus
+        dirtyLog = parts.dirtyLog
         self.devices = devices
         self.deviceTreeBlob = deviceTreeBlob
         self.entryPoint = entryPoint
@@ -157,7 +163,8 @@ public final class Machine: @unchecked Sendable {
             if config.mte { try Self.enableMTE(system, vm) }
             try Self.reportAbortsWithoutSyndrome(system, vm)
             let memory = try makeMemory()
-            try vm.map(memory)
+            // Dirty logging from the start, so that any snapshot can be the base of an incremental one.
+            let dirtyLog = try Self.mapLoggingDirtyPages(memory, vm: vm)
             let gic = try GICv3(
                 vm: vm,
                 layout: GICv3.Layout(
@@ -181,7 +188,7 @@ public final class Machine: @unchecked Sendable {
             for (vcpu, vcpuSteps) in zip(vcpus, steps) {
                 for step in vcpuSteps { try step.afterGICInit(vcpu) }
             }
-            return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus)
+            return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus, dirtyLog: dirtyLog)
         } catch let error as MachineError {
             throw error
         } catch {
@@ -264,13 +271,14 @@ extension Machine {
                     program = try DemoGuest.smpCounters(
                         loadAddress: layout.ramBase, vcpuCount: config.vcpuCount, startedVCPUs: started, spin: spin,
                         hasEL2: config.nested)
-                } else if case .uartFlood(let count, let spin, let touch) = config.payload {
-                    guard touch <= config.memorySize - DemoGuest.touchOffset, touch % 4096 == 0 else {
-                        throw DemoGuestError.touchOutsideRAM(touch: touch, memorySize: config.memorySize)
+                } else if case .uartFlood(let count, let spin, let touch, let dirty) = config.payload {
+                    for bytes in [touch, dirty]
+                    where bytes > config.memorySize - DemoGuest.touchOffset || bytes % 4096 != 0 {
+                        throw DemoGuestError.touchOutsideRAM(touch: bytes, memorySize: config.memorySize)
                     }
                     program = try DemoGuest.uartFlood(
                         uartBase: layout.uartBase, loadAddress: layout.ramBase, count: count, spin: spin,
-                        hasEL2: config.nested, touch: touch)
+                        hasEL2: config.nested, touch: touch, dirty: dirty)
                 } else {
                     program =
                         config.nested

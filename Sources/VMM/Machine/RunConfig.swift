@@ -13,7 +13,9 @@ public struct RunConfig: Sendable {
         /// A benchmark payload: `count` single-byte UART writes (MMIO exits), each after a busy loop of
         /// `spin` iterations, then SYSTEM_OFF; first it writes one word per page of `touch` bytes of RAM
         /// (`DemoGuest.uartFlood`).
-        case uartFlood(count: UInt64, spin: UInt64 = 0, touch: UInt64 = 0)
+        /// With `dirty` > 0 each write is preceded by a store to the next page of `dirty` bytes of RAM
+        /// (cycling), so the guest keeps dirtying memory (incremental snapshot tests and benchmarks).
+        case uartFlood(count: UInt64, spin: UInt64 = 0, touch: UInt64 = 0, dirty: UInt64 = 0)
         /// A multi-vCPU test payload (`DemoGuest.smpCounters`): vCPUs `0..<startedVCPUs` each increment their
         /// own counter in guest RAM forever (vCPU 0 starts the others with PSCI CPU_ON), the rest stay off.
         case smpCounters(startedVCPUs: Int, spin: UInt64 = DemoGuest.smpDefaultSpin)

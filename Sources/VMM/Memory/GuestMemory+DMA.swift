@@ -11,15 +11,19 @@ extension GuestMemory {
 
     /// Runs `body` with host `iovec`s for guest ranges `buffers`, each checked to lie inside guest RAM.
     /// The iovecs are valid only during `body` (the mapping lives as long as this object).
+    ///
+    /// Unless `intoGuest` is false (the device only reads them, as a disk write does), the ranges are
+    /// marked written in the dirty tracker: the device writes guest RAM behind KVM's back.
     /// - Throws: `GuestMemoryError.outOfRange` for a range outside guest RAM.
     func withIOVecs<R>(
-        _ buffers: [(address: UInt64, length: Int)], _ body: ([iovec]) throws -> R
+        _ buffers: [(address: UInt64, length: Int)], intoGuest: Bool = true, _ body: ([iovec]) throws -> R
     ) throws -> R {
         var vectors: [iovec] = []
         vectors.reserveCapacity(buffers.count)
         for buffer in buffers where buffer.length > 0 {
             let pointer = try hostPointer(buffer.address, length: buffer.length)
             vectors.append(iovec(iov_base: pointer, iov_len: buffer.length))
+            if intoGuest { markWritten(buffer.address, length: buffer.length) }
         }
         return try body(vectors)
     }

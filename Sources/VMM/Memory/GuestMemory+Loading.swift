@@ -8,6 +8,7 @@ extension GuestMemory {
     ///   the read fails, `GuestMemoryError.backingFile` if the file ends early.
     public func load(from file: HostFile, fileOffset: UInt64 = 0, count: Int, at address: UInt64) throws {
         let pointer = try hostPointer(address, length: count)
+        markWritten(address, length: count)
         // SAFETY: hostPointer checked that [pointer, pointer + count) lies inside one live, writable mapping.
         let got = try file.read(into: UnsafeMutableRawBufferPointer(start: pointer, count: count), at: fileOffset)
         guard got == count else {

@@ -71,6 +71,10 @@ public final class GuestMemory {
     /// The memory file behind the RAM, for `checkBacking()` (GuestMemory+Backing.swift).
     var backing: MemoryBacking?
 
+    /// Records the pages the VMM itself writes (`markWritten`), which KVM's dirty log cannot see; set
+    /// once by the machine before any thread that writes guest RAM starts (GuestMemory+Dirty.swift).
+    public internal(set) var dirtyTracker: DirtyTracker?
+
     /// This memory's entry in the SIGBUS safety net (`MappingFaultGuard`); removed before the unmap.
     var faultGuardSlot: Int?
 
@@ -124,6 +128,7 @@ public final class GuestMemory {
     /// Copies `bytes` into guest memory.
     public func write(_ bytes: [UInt8], at address: UInt64) throws {
         let pointer = try hostPointer(address, length: bytes.count)
+        markWritten(address, length: bytes.count)
         // SAFETY: hostPointer checked that [pointer, pointer + bytes.count) lies inside one live mapping.
         bytes.withUnsafeBytes { source in
             if let base = source.baseAddress { pointer.copyMemory(from: base, byteCount: source.count) }
@@ -140,6 +145,7 @@ public final class GuestMemory {
     /// Writes a little-endian integer.
     public func write<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws {
         let pointer = try hostPointer(address, length: MemoryLayout<T>.size)
+        markWritten(address, length: MemoryLayout<T>.size)
         // SAFETY: bounds checked above; storeBytes has no alignment requirement for raw pointers.
         pointer.storeBytes(of: value.littleEndian, as: T.self)
     }

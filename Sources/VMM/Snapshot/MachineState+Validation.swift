@@ -10,6 +10,7 @@ extension MachineState {
     public func validate() throws(SnapshotError) {
         try validateMemory()
         try validateTags()
+        try validateBase()
         try validateVCPUs()
         try validateGIC()
         try validatePMU()

@@ -30,6 +30,10 @@ public struct MachineState: Hashable, Sendable {
     public var pmu: [PMUState] = []
     /// The GICv3 ITS (its own `ITS ` section), for a machine with one; nil otherwise.
     public var its: ITSState? = nil
+    /// For an incremental snapshot, what it extends and which pages its memory file holds (its own
+    /// mandatory `BASE` section, so a reader that predates it refuses rather than restoring half a
+    /// memory image); nil for a full snapshot.
+    public var base: BaseReference? = nil
 
     public init(
         config: MachineShape, counter: CounterState, vcpus: [VCPUState], gic: GICState, devices: [DeviceState],

@@ -15,6 +15,7 @@ public enum SnapshotCodec {
     static let mteTagsVersion: UInt32 = 1
     static let pmuVersion: UInt32 = 1
     static let itsVersion: UInt32 = 1
+    static let baseVersion: UInt32 = 1
     /// The format-1 `UART` section (the PL011's state, instance 0), read for old snapshots.
     static let legacyUARTVersion: UInt32 = 1
 
@@ -44,6 +45,8 @@ public enum SnapshotCodec {
         if let tags = state.tags {
             writer.section(.mteTags, version: mteTagsVersion, payload: encodeTags(tags))
         }
+        // Mandatory: without its base, an incremental snapshot's memory file is only part of guest RAM.
+        if let base = state.base { writer.section(.base, version: baseVersion, payload: encodeBase(base)) }
     }
 
     /// Decodes and validates a state file.
@@ -76,6 +79,7 @@ public enum SnapshotCodec {
         case .mteTags: return mteTagsVersion
         case .pmu: return pmuVersion
         case .its: return itsVersion
+        case .base: return baseVersion
         default: return nil
         }
     }
@@ -106,6 +110,7 @@ public enum SnapshotCodec {
         case .mteTags: try parts.set(\.tags, decodeTags(&reader), section)
         case .pmu: try parts.set(\.pmu, decodePMU(&reader), section)
         case .its: try parts.set(\.its, decodeITS(&reader), section)
+        case .base: try parts.set(\.base, decodeBase(&reader), section)
         default: return  // unreachable: supportedVersion(of:) knows exactly the tags above
         }
         guard reader.isAtEnd else {
@@ -129,6 +134,7 @@ private struct DecodedParts {
     var tags: TagState?
     var pmu: [PMUState]?
     var its: ITSState?
+    var base: BaseReference?
 
     /// Stores a section that may appear only once.
     mutating func set<T>(
@@ -168,6 +174,7 @@ private struct DecodedParts {
         state.tags = tags
         state.pmu = pmu ?? []
         state.its = its
+        state.base = base
         return state
     }
 }

@@ -39,6 +39,8 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     case inconsistent(String)
     /// Reading guest RAM for the memory file failed.
     case memorySource(String)
+    /// An incremental snapshot's chain is broken (or `--base` names the wrong snapshot).
+    case chain(ChainProblem)
     /// A host file operation failed.
     case io(operation: String, path: String, errno: Int32)
     /// An error about the file at `path`.
@@ -132,6 +134,8 @@ public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
             return "reading guest RAM for the snapshot failed: \(reason); nothing was written"
         case .io(let operation, let path, let errno):
             return "\(operation) \(path): \(Errno.describe(errno))\(Self.hint(errno))"
+        case .chain(let problem):
+            return problem.description
         default:
             return ""
         }

@@ -64,6 +64,9 @@ public struct SnapshotTag: Hashable, Sendable, CustomStringConvertible {
     /// The GICv3 ITS: its frame base and GITS_* registers (`ITSState`); only in snapshots of machines
     /// with an ITS, mandatory where present.
     public static let its = SnapshotTag("ITS ")!
+    /// What an incremental snapshot extends and which pages it holds (`BaseReference`); mandatory
+    /// where present, one at most, only in incremental snapshots.
+    public static let base = SnapshotTag("BASE")!
     /// The trailer: the file's length and a CRC-32C over everything before it.
     public static let end = SnapshotTag("END ")!
 }

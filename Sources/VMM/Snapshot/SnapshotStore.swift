@@ -41,7 +41,11 @@ public enum SnapshotStore {
         // extents, and the pages past its end would simply not be candidates.
         do { try memory.checkBacking() } catch { throw .memorySource("\(error)") }
         let start = base - region.guestAddress
-        let candidates = memory.possiblyNonZeroRanges(of: region).compactMap { range -> Range<UInt64>? in
+        // An incremental snapshot holds exactly its dirty pages (state.base.pages; SnapshotStore+Chain.swift).
+        let ranges = state.base.map { reference in
+            reference.byteRanges.map { ($0.lowerBound + start)..<($0.upperBound + start) }
+        }
+        let candidates = (ranges ?? memory.possiblyNonZeroRanges(of: region)).compactMap { range -> Range<UInt64>? in
             let clipped = range.clamped(to: start..<(start + size))
             return clipped.isEmpty ? nil : (clipped.lowerBound - start)..<(clipped.upperBound - start)
         }

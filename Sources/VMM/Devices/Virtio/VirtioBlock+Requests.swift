@@ -86,7 +86,7 @@ extension VirtioBlock {
                 "sectors \(request.sector)+\(count / Self.sectorSize) are beyond the end of \(disk.path) "
                     + "(\(disk.size / Self.sectorSize) sectors) (IOERR)")
         }
-        let result = try? memory.withIOVecs(GuestMemory.ranges(buffers)) { vectors in
+        let result = try? memory.withIOVecs(GuestMemory.ranges(buffers), intoGuest: !isWrite) { vectors in
             isWrite ? disk.write(at: range.lowerBound, from: vectors) : disk.read(at: range.lowerBound, into: vectors)
         }
         guard result == 0 else {
