@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 S=/tmp/snapincr; rm -rf $S; mkdir -p $S
 count() { cat "$1" 2>/dev/null | wc -c; }
-specs="200000:"; has_nested && specs="$specs 20000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
+specs="30000:"; has_nested && specs="$specs 10000:--nested" || echo "skipping the --nested case: no nested virtualisation on this host"
 for spec in $specs; do
   N=${spec%%:*} flags=$(echo "${spec#*:}" | tr , " ")
   echo "== vmmctl run --bench-mmio $N --bench-dirty 4M --memory 64M $flags"
