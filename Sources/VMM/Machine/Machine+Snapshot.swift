@@ -12,6 +12,10 @@ extension Machine {
     /// that every vCPU sits at an instruction boundary with pending MMIO completed. The memory checksum
     /// is left 0: the snapshot writer computes it while writing the memory file.
     public func captureState() throws(MachineError) -> MachineState {
+        // The GIC's SAVE_PENDING_TABLES and the ITS's SAVE_TABLES below write into guest RAM: with the
+        // memory file behind it truncated they fail with a bare EFAULT (the lab found this), so the
+        // file is checked first and the error names it, as the memory writer's own check does.
+        do { try memory.checkBacking() } catch { throw .snapshotFailed(.memorySource("\(error)")) }
         do {
             var vcpuStates: [VCPUState] = []
             for vcpu in vcpus { vcpuStates.append(try Self.capture(vcpu)) }
