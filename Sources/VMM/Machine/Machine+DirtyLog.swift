@@ -9,6 +9,11 @@ struct DirtyLogSlot: Sendable {
     let manualProtect: Bool
     /// The pages written since the latest snapshot.
     let tracker: DirtyTracker
+    /// Whether KVM logs the guest's stores to the slot. Not for an MTE VM: KVM refuses
+    /// KVM_ARM_MTE_COPY_TAGS into the guest with EBUSY while any slot logs dirty pages (the lab's MTE
+    /// restore found this), so there every page counts as dirty and an incremental snapshot holds all
+    /// of RAM: correct, as large as a full one.
+    let kvmLogs: Bool
 }
 
 /// The snapshot the tracker's current generation starts at: the last one this machine took, or the one
@@ -28,11 +33,16 @@ extension Machine {
     /// The cost: KVM maps a logged slot at stage 2 in host pages only (no block mappings) and
     /// write-protects it again after each log read, so the guest takes one permission fault per page
     /// on its first write after each snapshot (docs/performance.md, "Dirty logging").
-    static func mapLoggingDirtyPages(_ memory: GuestMemory, vm: VirtualMachine) throws -> DirtyLogSlot {
+    static func mapLoggingDirtyPages(_ memory: GuestMemory, vm: VirtualMachine, mte: Bool) throws -> DirtyLogSlot {
+        guard !mte else {
+            let slots = try vm.map(memory)
+            let tracker = memory.startDirtyTracking(of: memory.regions[0])
+            return DirtyLogSlot(slot: slots[0], manualProtect: false, tracker: tracker, kvmLogs: false)
+        }
         let manual = try vm.enableManualDirtyLogProtect()
         let slots = try vm.map(memory, logDirtyPages: true)
         let tracker = memory.startDirtyTracking(of: memory.regions[0])
-        return DirtyLogSlot(slot: slots[0], manualProtect: manual, tracker: tracker)
+        return DirtyLogSlot(slot: slots[0], manualProtect: manual, tracker: tracker, kvmLogs: true)
     }
 
     /// The tracker of guest RAM's dirty pages (for live migration and the snapshot writer).
@@ -43,6 +53,10 @@ extension Machine {
     /// `KVM_CLEAR_DIRTY_LOG`.
     public func collectDirtyPages() throws(MachineError) -> DirtyPages {
         let tracker = dirtyLog.tracker
+        guard dirtyLog.kvmLogs else {
+            tracker.markAll()
+            return tracker.pending()
+        }
         do {
             let bitmap = try vm.collectDirtyLog(
                 slot: dirtyLog.slot, words: tracker.bitmapWords, pages: tracker.pageCount,

@@ -164,7 +164,7 @@ public final class Machine: @unchecked Sendable {
             try Self.reportAbortsWithoutSyndrome(system, vm)
             let memory = try makeMemory()
             // Dirty logging from the start, so that any snapshot can be the base of an incremental one.
-            let dirtyLog = try Self.mapLoggingDirtyPages(memory, vm: vm)
+            let dirtyLog = try Self.mapLoggingDirtyPages(memory, vm: vm, mte: config.mte)
             let gic = try GICv3(
                 vm: vm,
                 layout: GICv3.Layout(
