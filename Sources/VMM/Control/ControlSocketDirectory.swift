@@ -21,9 +21,8 @@ public enum ControlSocketDirectory {
     public static func prepare(environment: [String: String], uid: UInt32) throws(Problem) -> String {
         let dir = path(environment: environment, uid: uid)
         if mkdir(dir, 0o700) == 0 {
-            // mkdir's mode is masked by the umask, which is process-wide: a umask of 0177 (the user's, or
-            // UnixSocket.listen's brief one on another thread) would leave 0600, which check() then
-            // refuses. Set the mode we meant explicitly; lstat in check() still catches a swapped path.
+            // mkdir's mode is masked by the umask: a user's umask of 0177 would leave 0600, which check()
+            // then refuses. Set the mode we meant explicitly; lstat in check() still catches a swapped path.
             chmod(dir, 0o700)
         } else if errno != EEXIST {
             throw Problem(description: "cannot create the control socket directory '\(dir)': \(Errno.describe(errno))")

@@ -33,16 +33,14 @@ extension Machine {
     /// The cost: KVM maps a logged slot at stage 2 in host pages only (no block mappings) and
     /// write-protects it again after each log read, so the guest takes one permission fault per page
     /// on its first write after each snapshot (docs/performance.md, "Dirty logging").
+    ///
+    /// An MTE VM (`mte`) is mapped without KVM's log (`DirtyLogSlot.kvmLogs`); its tracker still runs.
     static func mapLoggingDirtyPages(_ memory: GuestMemory, vm: VirtualMachine, mte: Bool) throws -> DirtyLogSlot {
-        guard !mte else {
-            let slots = try vm.map(memory)
-            let tracker = memory.startDirtyTracking(of: memory.regions[0])
-            return DirtyLogSlot(slot: slots[0], manualProtect: false, tracker: tracker, kvmLogs: false)
-        }
-        let manual = try vm.enableManualDirtyLogProtect()
-        let slots = try vm.map(memory, logDirtyPages: true)
+        let kvmLogs = !mte
+        let manual = kvmLogs ? try vm.enableManualDirtyLogProtect() : false
+        let slots = try vm.map(memory, logDirtyPages: kvmLogs)
         let tracker = memory.startDirtyTracking(of: memory.regions[0])
-        return DirtyLogSlot(slot: slots[0], manualProtect: manual, tracker: tracker, kvmLogs: true)
+        return DirtyLogSlot(slot: slots[0], manualProtect: manual, tracker: tracker, kvmLogs: kvmLogs)
     }
 
     /// The tracker of guest RAM's dirty pages (for live migration and the snapshot writer).
