@@ -22,14 +22,20 @@ extension SnapshotStore {
         return kept
     }
 
-    /// The writer's pid if `name` is a partial directory's name (`ANY.partial-DIGITS`).
+    /// The writer's pid if `name` is a partial directory's name (`ANY.partial-DIGITS`): the digits after
+    /// the last `.partial-`. Searched as UTF-8 bytes with the standard library alone: `String.split`
+    /// and `contains` with a string argument come from `_StringProcessing`, which linked that module
+    /// and its regex parser (0.8 MB of text) into the static binary for this one function.
     static func partialWriterPID(_ name: String) -> Int32? {
-        let marker = ".partial-"
-        let parts = name.split(separator: marker, omittingEmptySubsequences: false)
-        guard parts.count >= 2, let digits = parts.last, !digits.isEmpty,
-            digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        let bytes = Array(name.utf8)
+        let marker = Array(".partial-".utf8)
+        var start = bytes.count - marker.count
+        while start >= 0, !bytes[start..<start + marker.count].elementsEqual(marker) { start -= 1 }
+        guard start >= 0 else { return nil }
+        let digits = bytes[(start + marker.count)...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else { return nil }
-        return Int32(digits)
+        return Int32(String(decoding: digits, as: UTF8.self))
     }
 
     private static func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno != ESRCH }
@@ -43,7 +49,7 @@ extension SnapshotStore {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name.contains(".partial-") { names.append(name) }
+            if partialWriterPID(name) != nil { names.append(name) }
         }
         return names
     }
