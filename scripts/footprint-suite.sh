@@ -77,3 +77,29 @@ want timing && while [ $i -lt "$RUNS" ]; do
   i=$((i+1))
 done
 want timing && stats "exec to exit of 'vmmctl --version' (bounds pre-main)" s $pre
+
+# PARTS=pages: which pages of vmmctl's own file mappings are resident while the guest idles (one
+# `P <hex address>` line each, from /proc/PID/pagemap), once with the kernel's fault-around (which maps
+# up to fault_around_bytes, 64 KiB, around each file fault) and once with fault_around_bytes=4096 set
+# through debugfs: the pages really touched. scripts/link-order.py turns the second pass into the link
+# order (scripts/link-order.txt) that packs the touched functions together. Not part of the default.
+want pages && mount -t debugfs none /sys/kernel/debug 2>/dev/null
+want pages && for fab in default 4096; do
+  if [ "$fab" = 4096 ]; then echo 4096 > /sys/kernel/debug/fault_around_bytes || break; fi
+  rm -f /tmp/fp.log
+  "$V" run "$G/Image" --initrd "$G/initrd" --memory "$MEM" --api-socket /tmp/fp.sock \
+    --cmdline "console=ttyAMA0 panic=-1 quiet vmmctl.test=ticker" </dev/null >/tmp/fp.log 2>&1 &
+  pid=$!
+  n=0; while ! grep -q "TICK 3 " /tmp/fp.log 2>/dev/null && [ $n -lt 180 ]; do sleep 1; n=$((n+1)); done
+  echo "=== fab $fab"
+  grep -E '^(VmRSS|VmHWM)' /proc/$pid/status
+  grep vmmctl /proc/$pid/maps | while read -r range perm _ _ _ _; do
+    s=$((0x${range%-*})) e=$((0x${range#*-}))
+    echo "MAP $range $perm"
+    dd if=/proc/$pid/pagemap bs=8 skip=$((s / 4096)) count=$(((e - s) / 4096)) 2>/dev/null | od -An -v -tx8 |
+      tr -s ' ' '\n' | grep -v '^$' | awk -v s=$s 'substr($1, 1, 1) ~ /[89a-f]/ { printf "P %x\n", s + (NR - 1) * 4096 }'
+  done
+  "$V" shutdown --api-socket /tmp/fp.sock >/dev/null 2>&1; wait $pid
+done
+want pages && echo 65536 > /sys/kernel/debug/fault_around_bytes 2>/dev/null
+true
