@@ -131,7 +131,7 @@ elif [ "$kvm" = 1 ]; then
   bash "$ROOT/scripts/virtio-guest.sh" "$OUT"
   say "KVM tier: running in the lab (arm64 host, kvm-arm.mode=nested)"
   set +e
-  bash "$LAB" run -t "${LAB_TIMEOUT:-3600}" -m 3G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \
+  bash "$LAB" run -t "${LAB_TIMEOUT:-3600}" -m 4G --files "$OUT" -- sh check/lab-suite.sh 2>&1 \
     | tee "$LOGS/lab-test.log" | quiet
   lrc=${PIPESTATUS[0]}
   set -e

@@ -11,5 +11,5 @@ for t in tests/*.xctest; do
   VMMCTL_REQUIRE_KVM=1 "$t" --testing-library swift-testing || rc=1
 done
 echo "== integration scripts"
-VMMCTL=/lab/bin/vmmctl sh check/run-all.sh || rc=1
+VMMCTL=/lab/bin/vmmctl INTEGRATION_JOBS=${INTEGRATION_JOBS:-2} sh check/run-all.sh || rc=1
 exit $rc

@@ -81,7 +81,14 @@ import Testing
 
 /// A decoder that accepts damaged input is a finding: every single-byte change anywhere in a
 /// checksummed state file must be refused (CRC-32C detects every error burst of up to 32 bits).
-@Suite struct SnapshotSingleByteDamageTests {
+///
+/// Host tier only: the decoder is pure code, and its million decodes took 426 s under the lab's TCG (16 s
+/// on the host), the longest suite of the lab run, which waited for it alone for 100 s.
+@Suite(
+    .disabled(
+        if: LabKVM.required,
+        "host tier only: pure code, and its million decodes take 7 minutes under the lab's TCG"))
+struct SnapshotSingleByteDamageTests {
     @Test func everySingleByteChangeIsRejected() throws {
         let bytes = SnapshotCodec.encode(SnapshotFixtures.small)
         #expect(throws: Never.self) { try SnapshotCodec.decode(bytes) }
