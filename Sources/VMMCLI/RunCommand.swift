@@ -237,6 +237,11 @@ enum RunCommand: Subcommand {
             Machine
     ) throws(CLIError) -> Int32 {
         let started = VMMCTL.startTime
+        let timing = getenv("VMMCTL_TIMING") != nil
+        if timing {
+            let err = io.err
+            PhaseTrace.enable { err.write($0) }
+        }
         // Diagnostics for docs/performance.md (virtio-blk): a per-request timeline of the virtio devices
         // on stderr, and device interrupts through KVM_IRQ_LINE instead of resampling irqfds (to compare).
         if getenv("VMMCTL_TRACE_VIRTIO") != nil { VirtioTrace.start(fd: 2) }
@@ -249,6 +254,7 @@ enum RunCommand: Subcommand {
             running.withLock { $0 }?.requestStop(.stopped(signal: SIGPIPE))
         }
         defer { ConsoleQueues.flush(console, warnings) }
+        PhaseTrace.mark("arguments, signals, console queues")
         let machine: Machine
         do {
             machine = try make(
@@ -275,8 +281,10 @@ enum RunCommand: Subcommand {
             machine.requestPause()
             io.err.write("vmmctl: paused before the first instruction; 'vmmctl resume' runs the guest\n")
         }
+        PhaseTrace.mark("control server, terminal")
         let ready = Clock.nanoseconds()
-        if getenv("VMMCTL_TIMING") != nil {
+        if timing {
+            PhaseTrace.flush("start", since: started)
             io.err.write("vmmctl: timing: ready to run \((ready - started) / 1000) us after vmmctl started\n")
             let err = io.err
             machine.beforeFirstRun = {

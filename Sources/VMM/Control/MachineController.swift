@@ -51,8 +51,11 @@ final class MachineController: Sendable {
         _ progress: (UInt64, UInt64) -> Void
     ) throws(MachineError) -> ControlServer.Outcome {
         let machine = machine
+        let started = PhaseTrace.now()
+        defer { PhaseTrace.flush(base == nil ? "snapshot" : "incremental snapshot", since: started) }
         let wasPaused = machine.isPaused
         if !wasPaused { try machine.pause() }
+        PhaseTrace.mark("pause")
         do {
             _ = try machine.writeSnapshot(to: directory, base: base, progress: progress)
         } catch let error as MachineError {

@@ -13,13 +13,18 @@ extension Machine {
         to directory: String, base: String? = nil, progress: SnapshotStore.Progress = { _, _ in }
     ) throws -> MachineState {
         var state = try captureState()
+        PhaseTrace.mark("capture vCPU, GIC and device state")
         let pages = try collectDirtyPages()
+        PhaseTrace.mark("collect dirty pages (KVM_GET_DIRTY_LOG)")
         if let base { state.base = try incrementalBase(base, of: state, pages: pages, writing: directory) }
+        let tags = try captureTags()
+        PhaseTrace.mark("base reference, MTE tags")
         let written = try SnapshotStore.write(
-            state: state, memory: guestMemory, tags: try captureTags(), to: directory, progress: progress,
-            notice: warn)
+            state: state, memory: guestMemory, tags: tags, to: directory, progress: progress, notice: warn)
+        PhaseTrace.mark("write memory and state files, fsync, rename")
         let (link, _) = try SnapshotStore.link(to: directory)
         snapshotCommitted(link, pages: pages)
+        PhaseTrace.mark("commit (re-read state file, clear dirty bits)")
         return written
     }
 

@@ -68,10 +68,14 @@ public final class Machine: @unchecked Sendable {
         adding extra: [any MachineDevice]
     ) throws(MachineError) {
         try config.validate()
+        PhaseTrace.mark("validate config")
         let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
+        PhaseTrace.mark("probe host capabilities")
         let hub = try DeviceHub(MachineDevices.standard(config: config, console: console) + extra)
+        PhaseTrace.mark("devices")
         // Everything about the guest images is checked before KVM is touched.
         let prepared = try Self.prepare(config, devices: hub.deviceTree)
+        PhaseTrace.mark("prepare guest (header, placement, device tree)")
         let parts = try Self.bringUp(
             config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)),
             memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
@@ -86,9 +90,11 @@ public final class Machine: @unchecked Sendable {
         } catch {
             throw .kvm(error)
         }
+        PhaseTrace.mark("counter offset, boot registers")
         try self.init(
             config: config.withoutImageBytes, parts: parts, devices: hub, warn: warn, deviceTreeBlob: prepared.dtb,
             entryPoint: prepared.entry, expectedDemoOutput: prepared.expectedOutput)
+        PhaseTrace.mark("attach devices")
     }
 
     /// Takes over the KVM parts and the devices, and attaches the devices (their interrupt lines
@@ -162,14 +168,18 @@ public final class Machine: @unchecked Sendable {
             let vm = try system.createVM(ipaBits: try Self.ipaBits(config, system))
             if config.mte { try Self.enableMTE(system, vm) }
             try Self.reportAbortsWithoutSyndrome(system, vm)
+            PhaseTrace.mark("open /dev/kvm, create VM")
             let memory = try makeMemory()
+            PhaseTrace.mark("guest RAM mapping")
             // Dirty logging from the start, so that any snapshot can be the base of an incremental one.
             let dirtyLog = try Self.mapLoggingDirtyPages(memory, vm: vm, mte: config.mte)
+            PhaseTrace.mark("memory slot with dirty logging")
             let gic = try GICv3(
                 vm: vm,
                 layout: GICv3.Layout(
                     distributorBase: layout.gicDistributorBase, redistributorBase: layout.gicRedistributorBase))
             if config.its == .on { try Self.addITS(to: gic, vm: vm, base: layout.gicITSBase) }
+            PhaseTrace.mark("vGICv3 and ITS devices")
             var vcpus: [VCPU] = []
             let steps = features.indices.map { index in
                 Self.setupSteps(
@@ -178,16 +188,21 @@ public final class Machine: @unchecked Sendable {
             }
             for (index, f) in features.enumerated() {
                 let vcpu = try vm.createVCPU(id: index)
+                PhaseTrace.mark("vCPU \(index): KVM_CREATE_VCPU")
                 try vcpu.initialize(features: f)
+                PhaseTrace.mark("vCPU \(index): KVM_ARM_VCPU_INIT")
                 if config.mte && f.el2 && index == 0 { try Self.checkMTEVisible(vcpu) }
                 for step in steps[index] { try step.afterInit(vcpu) }
+                PhaseTrace.mark("vCPU \(index): setup steps")
                 vcpus.append(vcpu)
             }
             if features.contains(where: \.el2) { try gic.setMaintenanceInterrupt() }
             try gic.initialize()
+            PhaseTrace.mark("vGIC CTRL_INIT")
             for (vcpu, vcpuSteps) in zip(vcpus, steps) {
                 for step in vcpuSteps { try step.afterGICInit(vcpu) }
             }
+            PhaseTrace.mark("vCPU steps after the vGIC")
             return Parts(vm: vm, memory: memory, gic: gic, vcpus: vcpus, dirtyLog: dirtyLog)
         } catch let error as MachineError {
             throw error
@@ -314,7 +329,11 @@ extension Machine {
         for piece in prepared.pieces {
             try write(piece.bytes, at: piece.address, memory, what: piece.what)
         }
-        for file in prepared.files { try file.load(into: memory) }
+        PhaseTrace.mark("load built pieces (demo program or device tree)")
+        for file in prepared.files {
+            try file.load(into: memory)
+            PhaseTrace.mark("load \(file.what) (\(file.size) bytes)")
+        }
         return prepared
     }
 
