@@ -43,6 +43,7 @@ import Testing
                 "hcr": oneReg(SysReg.HCR_EL2.id, [0, 0, 0, 0x80, 0, 0, 0, 0]),
                 "core128": oneReg(.core(byteOffset: 0x110, byteCount: 16), [UInt8](repeating: 0xA5, count: 16)),
             ],
+            "VirtioChain": virtioSeeds,
         ]
     }
 

@@ -16,8 +16,15 @@ extension SnapshotStore {
     /// How a snapshot directory is pinned by a successor: its path and checksums.
     /// - Throws: `.chain(.baseMissing)` if there is no snapshot at `directory`, or any read error.
     public static func link(to directory: String) throws(SnapshotError) -> (SnapshotLink, MachineState) {
+        try link(to: directory, in: HostFileSystem())
+    }
+
+    /// `link(to:)` over the files of `files`.
+    static func link(
+        to directory: String, in files: any SnapshotFileSystem
+    ) throws(SnapshotError) -> (SnapshotLink, MachineState) {
         let root = trimmingTrailingSlashes(directory)
-        let (bytes, state) = try readStateFile(root)
+        let (bytes, state) = try readStateFile(root, in: files)
         var crc = CRC32C()
         crc.update(bytes)
         let link = SnapshotLink(path: root, stateChecksum: crc.value, memoryChecksum: state.memory.checksum)
@@ -42,12 +49,20 @@ extension SnapshotStore {
     public static func readChain(
         from directory: String, verifyMemory: Bool = true, progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> [ChainLayer] {
-        let top = try read(from: directory, verifyMemory: verifyMemory, progress: progress)
+        try readChain(from: directory, in: HostFileSystem(), verifyMemory: verifyMemory, progress: progress)
+    }
+
+    /// `readChain(from:verifyMemory:progress:)` over the files of `files`.
+    static func readChain(
+        from directory: String, in files: any SnapshotFileSystem, verifyMemory: Bool = true,
+        progress: Progress = { _, _ in }
+    ) throws(SnapshotError) -> [ChainLayer] {
+        let top = try read(from: directory, in: files, verifyMemory: verifyMemory, progress: progress)
         let topLayer = ChainLayer(
             directory: trimmingTrailingSlashes(directory), state: top.state, memoryFile: top.memoryFile)
         guard let reference = top.state.base else { return [topLayer] }
         let links = reference.chain
-        let missing = links.filter { !HostFile.exists($0.path + "/" + stateFileName) }
+        let missing = links.filter { !files.exists($0.path + "/" + stateFileName) }
         if let first = missing.first {
             if first == links[0] { throw .chain(.baseMissing(path: first.path, neededBy: topLayer.directory)) }
             throw .chain(.gap(missing: first.path, neededBy: topLayer.directory, root: links[0].path))
@@ -55,10 +70,10 @@ extension SnapshotStore {
         var layers: [ChainLayer] = []
         for (index, link) in links.enumerated() {
             let state = try checkedLink(
-                link, below: Array(links[..<index]), top: top.state, topPath: topLayer.directory)
+                link, below: Array(links[..<index]), top: top.state, topPath: topLayer.directory, in: files)
             let memoryFile = link.path + "/" + state.memory.fileName
-            try checkMemorySize(state.memory, file: memoryFile)
-            if verifyMemory { try Self.verifyMemory(state.memory, file: memoryFile) }
+            try checkMemorySize(state.memory, file: memoryFile, in: files)
+            if verifyMemory { try Self.verifyMemory(state.memory, file: memoryFile, in: files) }
             layers.append(ChainLayer(directory: link.path, state: state, memoryFile: memoryFile))
         }
         return layers + [topLayer]
@@ -66,9 +81,10 @@ extension SnapshotStore {
 
     /// Reads the snapshot `link` names and checks it against the link and the chain's top.
     private static func checkedLink(
-        _ link: SnapshotLink, below: [SnapshotLink], top: MachineState, topPath: String
+        _ link: SnapshotLink, below: [SnapshotLink], top: MachineState, topPath: String,
+        in files: any SnapshotFileSystem
     ) throws(SnapshotError) -> MachineState {
-        let (found, state) = try Self.link(to: link.path)
+        let (found, state) = try Self.link(to: link.path, in: files)
         guard found.stateChecksum == link.stateChecksum else {
             throw .chain(
                 .baseChanged(
@@ -115,12 +131,14 @@ extension SnapshotStore {
     }
 
     /// The state file's bytes and its decoded state.
-    static func readStateFile(_ root: String) throws(SnapshotError) -> ([UInt8], MachineState) {
+    static func readStateFile(
+        _ root: String, in files: any SnapshotFileSystem = HostFileSystem()
+    ) throws(SnapshotError) -> ([UInt8], MachineState) {
         let statePath = root + "/" + stateFileName
-        guard HostFile.exists(statePath) else {
+        guard files.exists(statePath) else {
             throw .io(operation: "open snapshot state", path: statePath, errno: ENOENT)
         }
-        let bytes = try io { () throws(HostFileError) in try HostFile.openForReading(statePath).readAll() }
+        let bytes = try io { () throws(HostFileError) in try files.openForReading(statePath).readAll() }
         do {
             return (bytes, try SnapshotCodec.decode(bytes))
         } catch {

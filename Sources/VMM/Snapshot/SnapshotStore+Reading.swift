@@ -10,12 +10,21 @@ extension SnapshotStore {
     public static func read(
         from directory: String, verifyMemory: Bool = true, progress: Progress = { _, _ in }
     ) throws(SnapshotError) -> (state: MachineState, memoryFile: String) {
+        try read(from: directory, in: HostFileSystem(), verifyMemory: verifyMemory, progress: progress)
+    }
+
+    /// `read(from:verifyMemory:progress:)` over the files of `files` (the host's, or an in-memory
+    /// directory's in the fuzz target).
+    static func read(
+        from directory: String, in files: any SnapshotFileSystem, verifyMemory: Bool = true,
+        progress: Progress = { _, _ in }
+    ) throws(SnapshotError) -> (state: MachineState, memoryFile: String) {
         let root = trimmingTrailingSlashes(directory)
         let statePath = root + "/" + stateFileName
-        guard HostFile.isDirectory(root) else {
-            throw .io(operation: "open snapshot directory", path: root, errno: HostFile.exists(root) ? ENOTDIR : ENOENT)
+        guard files.isDirectory(root) else {
+            throw .io(operation: "open snapshot directory", path: root, errno: files.exists(root) ? ENOTDIR : ENOENT)
         }
-        let bytes = try io { () throws(HostFileError) in try HostFile.openForReading(statePath).readAll() }
+        let bytes = try io { () throws(HostFileError) in try files.openForReading(statePath).readAll() }
         let state: MachineState
         do {
             state = try SnapshotCodec.decode(bytes)
@@ -23,10 +32,10 @@ extension SnapshotStore {
             throw .inFile(path: statePath, error)
         }
         let memoryPath = root + "/" + state.memory.fileName
-        try checkMemorySize(state.memory, file: memoryPath)
-        if let tags = state.tags { try checkTagFileSize(tags, file: root + "/" + tags.fileName) }
+        try checkMemorySize(state.memory, file: memoryPath, in: files)
+        if let tags = state.tags { try checkTagFileSize(tags, file: root + "/" + tags.fileName, in: files) }
         if verifyMemory {
-            try Self.verifyMemory(state.memory, file: memoryPath, progress: progress)
+            try Self.verifyMemory(state.memory, file: memoryPath, in: files, progress: progress)
         }
         return (state, memoryPath)
     }
@@ -38,10 +47,18 @@ extension SnapshotStore {
     public static func verifyMemory(
         _ memory: MemoryState, file path: String, progress: Progress = { _, _ in }
     ) throws(SnapshotError) {
-        try checkMemorySize(memory, file: path)
-        let file = try io { () throws(HostFileError) in try HostFile.openForReading(path) }
+        try verifyMemory(memory, file: path, in: HostFileSystem(), progress: progress)
+    }
+
+    /// `verifyMemory(_:file:progress:)` over the files of `files`.
+    static func verifyMemory(
+        _ memory: MemoryState, file path: String, in files: any SnapshotFileSystem, progress: Progress = { _, _ in }
+    ) throws(SnapshotError) {
+        try checkMemorySize(memory, file: path, in: files)
+        let file = try io { () throws(HostFileError) in try files.openForReading(path) }
         let extents =
-            try io { () throws(HostFileError) in try file.dataExtents(to: memory.size) } ?? [0..<memory.size]
+            try io { () throws(HostFileError) in try file.dataExtents(from: 0, to: memory.size) }
+            ?? [0..<memory.size]
         var crc = CRC32C()
         var covered: UInt64 = 0
         // No chunk is longer than the image: a small snapshot does not allocate (and zero) 4 MiB to be
@@ -76,9 +93,11 @@ extension SnapshotStore {
     }
 
     /// The memory file exists and has exactly the recorded size.
-    static func checkMemorySize(_ memory: MemoryState, file path: String) throws(SnapshotError) {
-        guard HostFile.exists(path) else { throw .memoryFileMissing(path: path) }
-        let size = try io { () throws(HostFileError) in try HostFile.openForReading(path).size() }
+    static func checkMemorySize(
+        _ memory: MemoryState, file path: String, in files: any SnapshotFileSystem = HostFileSystem()
+    ) throws(SnapshotError) {
+        guard files.exists(path) else { throw .memoryFileMissing(path: path) }
+        let size = try io { () throws(HostFileError) in try files.openForReading(path).size() }
         guard size == memory.size else { throw .memoryFileSize(path: path, found: size, expected: memory.size) }
     }
 }

@@ -63,9 +63,11 @@ extension SnapshotStore {
     }
 
     /// The tag file exists and has exactly the recorded size (the cheap check `read(from:)` makes).
-    static func checkTagFileSize(_ tags: TagState, file path: String) throws(SnapshotError) {
-        guard HostFile.exists(path) else { throw .tagFileMissing(path: path) }
-        let size = try io { () throws(HostFileError) in try HostFile.openForReading(path).size() }
+    static func checkTagFileSize(
+        _ tags: TagState, file path: String, in files: any SnapshotFileSystem = HostFileSystem()
+    ) throws(SnapshotError) {
+        guard files.exists(path) else { throw .tagFileMissing(path: path) }
+        let size = try io { () throws(HostFileError) in try files.openForReading(path).size() }
         guard size == tags.fileSize else { throw .tagFileSize(path: path, found: size, expected: tags.fileSize) }
     }
 }
