@@ -65,6 +65,7 @@ want timing && while [ $i -lt "$RUNS" ]; do
   pid=$!
   n=0; while ! grep -q "first KVM_RUN" /tmp/fp.err 2>/dev/null && [ $n -lt 60 ]; do sleep 1; n=$((n+1)); done
   kill $pid 2>/dev/null; wait $pid 2>/dev/null
+  echo "run $((i+1)): start-up phases (VMMCTL_TIMING=1)"; grep "timing" /tmp/fp.err | sed 's/^/  /'
   first="$first $(sed -n 's/.*first KVM_RUN \([0-9]*\) us after vmmctl started.*/\1/p' /tmp/fp.err | awk '{printf "%.4f", $1/1e6}')"
   i=$((i+1))
 done
