@@ -113,6 +113,19 @@ done
 # that touched 16 MiB (writing 16 MiB). Times from the client, --then stop.
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f\n", b-a}'; }
 bytes() { cat "$1" 2>/dev/null | wc -c; }
+# dirtying_guest_with_base: starts (in the background, pid in $pid) a 256 MiB guest that touched 64 MiB
+# and keeps dirtying 16 MiB, its flood on /tmp/b.log and vmmctl's messages on /tmp/b.err; takes the
+# full snapshot /tmp/bsnap and lets it run until it has printed 4200 more bytes, so that every one of
+# the 16 MiB was written since. VMMCTL_TIMING in the caller's environment reaches the VM.
+dirtying_guest_with_base() {
+  "$V" run --bench-mmio 100000000 --bench-spin 10000 --bench-touch 64M --bench-dirty 16M --memory 256M \
+    --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>/tmp/b.err &
+  pid=$!
+  n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+  "$V" snapshot /tmp/bsnap --then resume --api-socket /tmp/bench.sock >/dev/null 2>&1
+  a=$(bytes /tmp/b.log)
+  n=0; while [ "$(bytes /tmp/b.log)" -lt $((a + 4200)) ] && [ $n -lt 300 ]; do sleep 1; n=$((n+1)); done
+}
 want incremental && {
   rvals=""; ivals=""; dvals=""; cvals=""; i=0
   while [ $i -lt "$RUNS" ]; do
@@ -123,13 +136,7 @@ want incremental && {
     n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
     t0=$(now); "$V" snapshot /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1; rvals="$rvals $(since "$t0")"
     wait $pid; rm -rf /tmp/bsnap
-    "$V" run --bench-mmio 100000000 --bench-spin 10000 --bench-touch 64M --bench-dirty 16M --memory 256M \
-      --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>&1 &
-    pid=$!
-    n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
-    "$V" snapshot /tmp/bsnap --then resume --api-socket /tmp/bench.sock >/dev/null 2>&1
-    a=$(bytes /tmp/b.log)
-    n=0; while [ "$(bytes /tmp/b.log)" -lt $((a + 4200)) ] && [ $n -lt 300 ]; do sleep 1; n=$((n+1)); done
+    dirtying_guest_with_base
     t0=$(now); "$V" snapshot /tmp/bsnap-i --base /tmp/bsnap --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1
     ivals="$ivals $(since "$t0")"
     wait $pid
@@ -152,13 +159,7 @@ want incremental && {
     i=0
     while [ $i -lt "$RUNS" ]; do
       rm -rf /tmp/bsnap /tmp/bsnap-i /tmp/bsnap-f
-      VMMCTL_TIMING=1 "$V" run --bench-mmio 100000000 --bench-spin 10000 --bench-touch 64M --bench-dirty 16M \
-        --memory 256M --api-socket /tmp/bench.sock </dev/null >/tmp/b.log 2>/tmp/b.err &
-      pid=$!
-      n=0; while [ "$(bytes /tmp/b.log)" -lt 10 ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
-      "$V" snapshot /tmp/bsnap --then resume --api-socket /tmp/bench.sock >/dev/null 2>&1
-      a=$(bytes /tmp/b.log)
-      n=0; while [ "$(bytes /tmp/b.log)" -lt $((a + 4200)) ] && [ $n -lt 300 ]; do sleep 1; n=$((n+1)); done
+      VMMCTL_TIMING=1 dirtying_guest_with_base
       t0=$(now); "$V" snapshot /tmp/bsnap-i --base /tmp/bsnap --then resume --api-socket /tmp/bench.sock >/dev/null 2>&1
       echo "# run $i: incremental snapshot client time $(since "$t0") s"
       t0=$(now); "$V" snapshot /tmp/bsnap-f --then stop --api-socket /tmp/bench.sock >/dev/null 2>&1
