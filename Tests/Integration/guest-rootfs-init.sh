@@ -4,7 +4,8 @@
 # the test modes below: busybox's applet links go to a tmpfs, not to the disk. Powers off through PSCI
 # SYSTEM_OFF when done, so vmmctl exits 0. Modes (kernel command line vmmctl.test=...):
 #   disk        the checks of t-virtio-disk.sh: files written and synced, serial, /dev/hwrng, a read-only vdb
-#   write-loop  vmmctl.loop=N files written and synced one by one (a snapshot is taken in the middle)
+#   write-loop  vmmctl.loop=N files written and synced one by one (a snapshot is taken in the middle);
+#               with vmmctl.loop.gate=K it prints LOOP-GATE and waits for a console line before file K
 #   readback    /etc/disk-id read back, /l2-was-here written (the L2 guest of t-virtio-nested.sh)
 #   l1-disk     this (nested) guest's own vmmctl boots the L2 guest from /l2/rootfs.ext4
 #   bench       scripts/bench-suite.sh's disk benchmark: /bin/diskbench on /dev/vdb (vmmctl.bench.mb MiB)
@@ -41,9 +42,10 @@ disk)
   fi
   echo "DISK-DONE" ;;
 write-loop)
-  n=$(arg vmmctl.loop); mkdir -p /loop
+  n=$(arg vmmctl.loop); gate=$(arg vmmctl.loop.gate); mkdir -p /loop
   i=0
   while [ $i -lt "${n:-30}" ]; do
+    if [ "$i" = "$gate" ]; then echo "LOOP-GATE $i"; read -r line; fi
     seq $((i * 1000)) $((i * 1000 + 1999)) > /loop/f$i
     sync; echo "WROTE $i"
     i=$((i + 1))
