@@ -292,6 +292,10 @@ enum RunCommand: Subcommand {
                 err.write("vmmctl: timing: first KVM_RUN \((now - started) / 1000) us after vmmctl started\n")
             }
         }
+        // The start-up's temporary allocations are freed by now, and its code has run: what stays in
+        // the heap is the VM's, and the text pages the VM runs come back as it runs them.
+        MallocPolicy.releaseFreeMemory()
+        ExecutableText.releaseStartupPages()
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         terminal.restore()

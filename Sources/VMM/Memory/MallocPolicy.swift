@@ -19,4 +19,12 @@ public enum MallocPolicy {
         _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
         _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
     }
+
+    /// Gives the kernel back every whole free page of the heap, not only its top (malloc_trim(3) with
+    /// 0: glibc also releases free pages in the middle of the heap, with MADV_DONTNEED). For the moment
+    /// the start-up is over: probing the host, building the device tree and the machine's tables leave
+    /// free blocks below blocks that live as long as the VM, which M_TRIM_THRESHOLD cannot release.
+    public static func releaseFreeMemory() {
+        _ = malloc_trim(0)
+    }
 }
