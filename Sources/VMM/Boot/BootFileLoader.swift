@@ -38,6 +38,7 @@ final class BootFileLoader {
             thread = try Threads.spawn(
                 {
                     for file in work.files {
+                        work.memory.prefault(file.address, length: file.size)
                         do throws(MachineError) { try file.fill(work.memory) } catch {
                             outcome.error = error
                             return

@@ -13,7 +13,10 @@ import Glibc
 ///
 /// MADV_DONTNEED on a private file mapping discards the process's private copies of its pages. Text
 /// has none unless something wrote into it (a debugger's breakpoint, through ptrace), so the release is
-/// skipped when the mapping holds any anonymous memory (/proc/self/smaps, `Anonymous:`).
+/// skipped when any present page of the mapping is not a file page (/proc/self/pagemap bit 61;
+/// Documentation/admin-guide/mm/pagemap.rst). /proc/self/maps and pagemap, not smaps: smaps walks
+/// the page tables of every mapping, guest RAM included, which costs tens of milliseconds under
+/// emulation.
 public enum ExecutableText {
     /// One line of /proc/self/maps (proc(5)): `start-end perms offset dev inode path`.
     public struct Mapping: Equatable, Sendable {
@@ -39,48 +42,46 @@ public enum ExecutableText {
         public func contains(_ address: UInt) -> Bool { start <= address && address < end }
     }
 
-    /// A kB field (`Rss`, `Anonymous`, ...) of each mapping in /proc/PID/smaps text, keyed by the
-    /// mapping's start.
-    public static func kB(_ field: String, smaps: String) -> [UInt: Int] {
-        let prefix = field + ":"
-        var result: [UInt: Int] = [:]
-        var current: UInt?
-        for line in smaps.split(separator: "\n") {
-            if let mapping = Mapping(mapsLine: line), line.first?.isHexDigit == true {
-                current = mapping.start
-            } else if line.hasPrefix(prefix), let current {
-                let number = line.dropFirst(prefix.count).split(separator: " ").first
-                result[current] = number.flatMap { Int($0) }
-            }
-        }
-        return result
-    }
-
     /// An address inside this module's code: a C-convention closure is emitted as a function here.
     static var probeAddress: UInt {
         let probe: @convention(c) () -> Void = {}
         return unsafeBitCast(probe, to: UInt.self)
     }
 
-    /// The executable mapping that holds this module's code, with its anonymous and resident kB; nil if
-    /// /proc/self/smaps cannot be read.
-    public static func ownMapping() -> (mapping: Mapping, anonymousKB: Int?, residentKB: Int?)? {
-        guard let smaps = try? readWhole("/proc/self/smaps") else { return nil }
+    /// The executable mapping that holds this module's code; nil if /proc/self/maps cannot be read.
+    public static func ownMapping() -> Mapping? {
+        guard let maps = try? readWhole("/proc/self/maps") else { return nil }
         let address = probeAddress
-        for line in smaps.split(separator: "\n") where line.first?.isHexDigit == true {
+        for line in maps.split(separator: "\n") {
             if let mapping = Mapping(mapsLine: line), mapping.contains(address), mapping.permissions.hasPrefix("r-x") {
-                return (mapping, kB("Anonymous", smaps: smaps)[mapping.start], kB("Rss", smaps: smaps)[mapping.start])
+                return mapping
             }
         }
         return nil
     }
 
+    /// How many pages of `mapping` are present, and how many of those are private (anonymous)
+    /// copies rather than file pages; nil if /proc/self/pagemap cannot be read.
+    public static func presentPages(of mapping: Mapping) -> (present: Int, anonymous: Int)? {
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        guard let pagemap = try? HostFile.openForReading("/proc/self/pagemap") else { return nil }
+        let count = Int((mapping.end - mapping.start) / page)
+        var entries = [UInt64](repeating: 0, count: count)
+        let got = entries.withUnsafeMutableBytes { buffer in
+            // SAFETY: `buffer` is `entries`' storage, 8 bytes per page of the mapping.
+            try? pagemap.read(into: buffer, at: UInt64(mapping.start / page) * 8)
+        }
+        guard got == count * 8 else { return nil }
+        let present = entries.filter { $0 >> 63 == 1 }
+        return (present.count, present.filter { ($0 >> 61) & 1 == 0 }.count)
+    }
+
     /// Drops this process's mapping of its text pages after the start-up (see the type's comment).
-    /// - Returns: the bytes of text released, 0 when it was skipped (smaps unreadable, or the text
-    ///   holds private pages).
+    /// - Returns: the bytes of text released, 0 when it was skipped (maps or pagemap unreadable, or
+    ///   the text holds private pages).
     @discardableResult
     public static func releaseStartupPages() -> Int {
-        guard let (mapping, anonymous, _) = ownMapping(), anonymous == 0 else { return 0 }
+        guard let mapping = ownMapping(), let pages = presentPages(of: mapping), pages.anonymous == 0 else { return 0 }
         let length = Int(mapping.end - mapping.start)
         // SAFETY: the range is this process's own read-only, executable private file mapping with no
         // private pages; MADV_DONTNEED only unmaps its page-cache pages, which fault back in unchanged.
