@@ -9,6 +9,10 @@ import Glibc
 /// pages. The files are still copied, never mapped: a guest whose RAM maps its kernel file would see
 /// that file change when the kernel is rebuilt in place (docs/performance.md).
 ///
+/// The thread takes the page faults of a plain pread(2), which need no lock that KVM_CREATE_VM or
+/// KVM_CREATE_VCPU wait for; prefaulting the range first (MADV_POPULATE_WRITE) was tried and made the
+/// host probe's scratch VMs wait for the whole copy, since it holds the mmap lock throughout.
+///
 /// Only the thread writes the files' ranges until `finish()` joins it; nobody reads them before the
 /// first KVM_RUN. The writes go to the dirty tracker after the join, on the caller's thread, since the
 /// machine installs the tracker meanwhile. The loader keeps the memory alive; `deinit` joins, so an
@@ -38,7 +42,6 @@ final class BootFileLoader {
             thread = try Threads.spawn(
                 {
                     for file in work.files {
-                        work.memory.prefault(file.address, length: file.size)
                         do throws(MachineError) { try file.fill(work.memory) } catch {
                             outcome.error = error
                             return

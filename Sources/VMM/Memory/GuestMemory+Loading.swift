@@ -22,18 +22,4 @@ extension GuestMemory {
                 path: file.path, reason: "it ended after \(got) of \(count) bytes (changed while it was read?)")
         }
     }
-
-    /// Faults in `[address, address + length)` for writing in one call (MADV_POPULATE_WRITE, Linux 5.14,
-    /// mman-common.h value 23), before a large copy into it: the kernel populates the pages in one loop
-    /// instead of taking one page fault per page during the copy, which under emulation is the slower
-    /// way. Best effort: an older kernel's EINVAL leaves the copy to fault the pages in as before.
-    func prefault(_ address: UInt64, length: Int) {
-        let populateWrite: Int32 = 23
-        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = address & ~(page - 1)
-        let end = (address + UInt64(length) + page - 1) & ~(page - 1)
-        guard let pointer = try? hostPointer(start, length: Int(end - start)) else { return }
-        // SAFETY: hostPointer checked that the page-aligned range lies inside one live mapping.
-        _ = madvise(pointer, Int(end - start), populateWrite)
-    }
 }
