@@ -47,14 +47,8 @@ struct BootFile {
 
     /// Reads the whole file into guest RAM at `address`.
     func load(into memory: GuestMemory) throws(MachineError) {
-        memory.markWritten(address, length: size)
-        try fill(memory)
-    }
-
-    /// `load(into:)` without recording the write in the memory's dirty tracker (`BootFileLoader`).
-    func fill(_ memory: GuestMemory) throws(MachineError) {
         do {
-            try memory.fill(from: file, count: size, at: address)
+            try memory.load(from: file, count: size, at: address)
         } catch {
             throw .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
         }

@@ -69,28 +69,16 @@ public final class Machine: @unchecked Sendable {
     ) throws(MachineError) {
         try config.validate()
         PhaseTrace.mark("validate config")
-        // Everything about the guest images is checked before KVM is touched. A Linux guest's files are
-        // placed first (where they go depends on neither the host nor the devices) and read into guest
-        // RAM on a thread of their own while the host is probed and KVM set up (`BootFileLoader`).
-        let placed = try Self.placeBootFiles(config)
-        let memory: GuestMemory
-        do { memory = try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) } catch {
-            throw .kvm(error)
-        }
-        let loader = try placed.map { (files) throws(MachineError) in try BootFileLoader(files.files, into: memory) }
-        PhaseTrace.mark("place boot files, guest RAM mapping, loader started")
         let config = try config.resolvingFeatures(on: HostCapabilities.probe(path: config.kvmPath))
         PhaseTrace.mark("probe host capabilities")
         let hub = try DeviceHub(MachineDevices.standard(config: config, console: console) + extra)
         PhaseTrace.mark("devices")
-        var prepared = try Self.prepare(config, devices: hub.deviceTree, placed: placed)
+        // Everything about the guest images is checked before KVM is touched.
+        let prepared = try Self.prepare(config, devices: hub.deviceTree)
         PhaseTrace.mark("prepare guest (header, placement, device tree)")
         let parts = try Self.bringUp(
-            config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)), memory: { memory })
-        if let loader {
-            prepared.files = []
-            try loader.finish()
-        }
+            config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)),
+            memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
         _ = try Self.load(prepared, into: parts.memory)
         do {
             // Own the VM-wide counter offset from the start (0: the guest's virtual and physical counters
@@ -279,11 +267,7 @@ extension Machine {
 
     /// Checks and places the guest without touching KVM: a Linux Image with its DTB and initrd per the
     /// arm64 boot protocol, or the built-in demo program.
-    /// A Linux guest named by file paths uses `placed` when the files were already placed
-    /// (`placeLinuxFiles`), else places them now.
-    static func prepare(
-        _ config: RunConfig, devices: [DeviceTreeContribution], placed: PlacedBootFiles? = nil
-    ) throws(MachineError) -> Loaded {
+    static func prepare(_ config: RunConfig, devices: [DeviceTreeContribution]) throws(MachineError) -> Loaded {
         let layout = config.layout
         switch config.payload {
         case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .mteTags:
@@ -336,13 +320,7 @@ extension Machine {
             return Loaded(
                 entry: placement.kernelAddress, pstate: nil, x0: placement.dtbAddress, dtb: dtb, pieces: pieces)
         case .linuxFiles(let kernel, let initrd):
-            let files: PlacedBootFiles
-            if let placed {
-                files = placed
-            } else {
-                files = try placeLinuxFiles(config, kernel: kernel, initrd: initrd)
-            }
-            return try prepareLinuxFiles(config, files, devices: devices)
+            return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices)
         }
     }
 
@@ -377,30 +355,18 @@ extension Machine {
     static func prepareLinux(
         _ config: RunConfig, kernel: KernelFile, initrdSize: Int?, devices: [DeviceTreeContribution]
     ) throws(MachineError) -> (BootPlacement, [UInt8]) {
-        let placement = try place(config, kernel: kernel, initrdSize: initrdSize)
-        return (placement, try deviceTree(config, placement: placement, devices: devices))
-    }
-
-    /// Where a validated kernel (Image or raw payload), the DTB and the initrd go in RAM (booting.rst).
-    static func place(_ config: RunConfig, kernel: KernelFile, initrdSize: Int?) throws(MachineError) -> BootPlacement {
         do {
             let ram = config.layout.ram(size: config.memorySize)
             let initrdBytes = initrdSize.map(UInt64.init)
+            let placement: BootPlacement
             switch kernel {
-            case .image(let kernel): return try BootPlacement.plan(kernel: kernel, ram: ram, initrdSize: initrdBytes)
-            case .raw(let payload): return try BootPlacement.plan(raw: payload, ram: ram, initrdSize: initrdBytes)
+            case .image(let kernel):
+                placement = try BootPlacement.plan(kernel: kernel, ram: ram, initrdSize: initrdBytes)
+            case .raw(let payload): placement = try BootPlacement.plan(raw: payload, ram: ram, initrdSize: initrdBytes)
             }
-        } catch {
-            throw .badGuest("\(error)")
-        }
-    }
-
-    /// The device tree of a Linux guest placed at `placement`.
-    static func deviceTree(
-        _ config: RunConfig, placement: BootPlacement, devices: [DeviceTreeContribution]
-    ) throws(MachineError) -> [UInt8] {
-        do {
-            return try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd, devices: devices))
+            return (
+                placement, try DeviceTree.blob(for: machineConfig(config, initrd: placement.initrd, devices: devices))
+            )
         } catch {
             throw .badGuest("\(error)")
         }
@@ -426,8 +392,7 @@ extension Machine {
         case .linux(let image, let initrd):
             return try prepareLinux(config, image: image, initrdSize: initrd.map(\.count), devices: devices).1
         case .linuxFiles(let kernel, let initrd):
-            let placed = try placeLinuxFiles(config, kernel: kernel, initrd: initrd)
-            return try prepareLinuxFiles(config, placed, devices: devices).dtb ?? []
+            return try prepareLinuxFiles(config, kernel: kernel, initrd: initrd, devices: devices).dtb ?? []
         case .demo, .uartFlood, .smpCounters, .virtioScript, .atProbe, .mteTags, .restored:
             do {
                 return try DeviceTree.blob(for: machineConfig(config, initrd: nil, devices: devices))

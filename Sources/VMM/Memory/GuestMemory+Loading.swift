@@ -7,14 +7,8 @@ extension GuestMemory {
     /// - Throws: `GuestMemoryError.outOfRange` if the range is not inside one region, `HostFileError` if
     ///   the read fails, `GuestMemoryError.backingFile` if the file ends early.
     public func load(from file: HostFile, fileOffset: UInt64 = 0, count: Int, at address: UInt64) throws {
-        markWritten(address, length: count)
-        try fill(from: file, fileOffset: fileOffset, count: count, at: address)
-    }
-
-    /// `load` without recording the write in the dirty tracker: for a thread that may run while the
-    /// machine installs the tracker (`BootFileLoader`, which records its writes once it is joined).
-    func fill(from file: HostFile, fileOffset: UInt64 = 0, count: Int, at address: UInt64) throws {
         let pointer = try hostPointer(address, length: count)
+        markWritten(address, length: count)
         // SAFETY: hostPointer checked that [pointer, pointer + count) lies inside one live, writable mapping.
         let got = try file.read(into: UnsafeMutableRawBufferPointer(start: pointer, count: count), at: fileOffset)
         guard got == count else {
