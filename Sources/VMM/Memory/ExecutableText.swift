@@ -1,19 +1,21 @@
 import Glibc
 
-/// The VMM's own machine code as the kernel maps it: the executable's `r-xp` mapping, and a way to
-/// let go of the pages that only the start-up ran.
+/// The VMM's own machine code and read-only data as the kernel maps them (the executable's `r-xp`
+/// and `r--p` mappings), and a way to let go of the pages that only the start-up used.
 ///
 /// Why: a page of code becomes resident in the process when it is first executed, together with up to
 /// 15 neighbours that the kernel's fault-around maps from the page cache (`fault_around_bytes`, 64 KiB).
 /// Probing the host, parsing the Image, building the device tree and the machine's tables run once,
 /// yet their pages stay mapped as long as the VM runs: about half of the text resident in an idle VM
-/// (docs/performance.md, "footprint"). After the start-up the VMM drops its mapping of every text page
+/// (docs/performance.md, "footprint"); the same holds for the read-only data they read (type
+/// metadata, strings, tables). After the start-up the VMM drops its mapping of every such page
 /// (MADV_DONTNEED); the pages the running VM executes are mapped again from the page cache on their
 /// next use, the others stay in the page cache only, where the kernel can reclaim them first.
 ///
 /// MADV_DONTNEED on a private file mapping discards the process's private copies of its pages. Text
-/// has none unless something wrote into it (a debugger's breakpoint, through ptrace), so the release is
-/// skipped when any present page of the mapping is not a file page (/proc/self/pagemap bit 61;
+/// has none unless something wrote into it (a debugger's breakpoint, through ptrace); data made
+/// read-only after relocation (RELRO) has them. So a mapping is skipped when any of its pages is not
+/// a file page, present or swapped out (/proc/self/pagemap bits 61 and 62;
 /// Documentation/admin-guide/mm/pagemap.rst). /proc/self/maps and pagemap, not smaps: smaps walks
 /// the page tables of every mapping, guest RAM included, which costs tens of milliseconds under
 /// emulation.
@@ -60,8 +62,8 @@ public enum ExecutableText {
         return nil
     }
 
-    /// How many pages of `mapping` are present, and how many of those are private (anonymous)
-    /// copies rather than file pages; nil if /proc/self/pagemap cannot be read.
+    /// How many pages of `mapping` are present, and how many are private (anonymous) copies rather
+    /// than file pages, present or swapped out; nil if /proc/self/pagemap cannot be read.
     public static func presentPages(of mapping: Mapping) -> (present: Int, anonymous: Int)? {
         let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
         guard let pagemap = try? HostFile.openForReading("/proc/self/pagemap") else { return nil }
@@ -73,20 +75,40 @@ public enum ExecutableText {
         }
         guard got == count * 8 else { return nil }
         let present = entries.filter { $0 >> 63 == 1 }
-        return (present.count, present.filter { ($0 >> 61) & 1 == 0 }.count)
+        // A swapped-out page (bit 62) can only be a private copy: file pages are dropped, not swapped.
+        let swapped = entries.filter { ($0 >> 62) & 1 == 1 }.count
+        return (present.count, present.filter { ($0 >> 61) & 1 == 0 }.count + swapped)
     }
 
-    /// Drops this process's mapping of its text pages after the start-up (see the type's comment).
-    /// - Returns: the bytes of text released, 0 when it was skipped (maps or pagemap unreadable, or
-    ///   the text holds private pages).
+    /// The executable's read-only mappings: its text (`ownMapping`) and every other mapping of the
+    /// same file that is not writable (read-only data, Swift metadata, unwind tables); empty if
+    /// /proc/self/maps cannot be read.
+    public static func readOnlyMappings() -> [Mapping] {
+        guard let text = ownMapping(), !text.path.isEmpty, let maps = try? readWhole("/proc/self/maps") else {
+            return []
+        }
+        return maps.split(separator: "\n").compactMap { Mapping(mapsLine: $0) }.filter {
+            $0.path == text.path && !$0.permissions.hasPrefix("rw") && $0.permissions.hasPrefix("r")
+        }
+    }
+
+    /// Drops this process's mapping of its read-only pages after the start-up (see the type's comment).
+    /// A mapping that holds a private page, or whose pages pagemap cannot tell, is left alone.
+    /// - Returns: the bytes of mappings released.
     @discardableResult
     public static func releaseStartupPages() -> Int {
-        guard let mapping = ownMapping(), let pages = presentPages(of: mapping), pages.anonymous == 0 else { return 0 }
-        let length = Int(mapping.end - mapping.start)
-        // SAFETY: the range is this process's own read-only, executable private file mapping with no
-        // private pages; MADV_DONTNEED only unmaps its page-cache pages, which fault back in unchanged.
-        guard madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), length, MADV_DONTNEED) == 0 else { return 0 }
-        return length
+        var released = 0
+        for mapping in readOnlyMappings() {
+            guard let pages = presentPages(of: mapping), pages.anonymous == 0 else { continue }
+            let length = Int(mapping.end - mapping.start)
+            // SAFETY: the range is one of this process's own read-only private file mappings with no
+            // private page, present or swapped; MADV_DONTNEED only unmaps its page-cache pages, which
+            // fault back in unchanged.
+            if madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), length, MADV_DONTNEED) == 0 {
+                released += length
+            }
+        }
+        return released
     }
 
     static func readWhole(_ path: String) throws(HostFileError) -> String {
