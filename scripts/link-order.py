@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/link-order.py PAGES NM > scripts/link-order.txt
+"""scripts/link-order.py PAGES NM [PREVIOUS] > scripts/link-order.txt
 
 Writes lld's --symbol-ordering-file for the lab's static vmmctl (lab/lab build passes it to the
 linker): the functions on the text pages an idle Linux guest's VMM really touched, in their current
@@ -12,6 +12,11 @@ PAGES: the `P <hex address>` lines of a `PARTS=pages` run of scripts/footprint-s
 unstripped binary of the same build (.build-aarch64-unknown-linux-gnu-static-exe/release/vmmctl).
 Symbols that later builds lack are skipped by the linker (--no-warn-symbol-ordering), so a stale
 list only packs less well.
+
+Since vmmctl drops its mapping of its text after the start-up (ExecutableText.releaseStartupPages),
+a PAGES run shows only what the running VM executes. PREVIOUS (the current list) then supplies the
+start-up's functions, appended after those: the idle VM's code is packed first, so fault-around maps
+little else around it, and the start-up's code still sits together behind it.
 """
 import sys
 
@@ -36,3 +41,9 @@ for i, (addr, name) in enumerate(syms):
     if any(p in pages for p in range(addr // 4096, max(end - 1, addr) // 4096 + 1)):
         seen.add(name)
         print(name)
+if len(sys.argv) > 3:
+    for line in open(sys.argv[3]):
+        name = line.strip()
+        if name and name not in seen:
+            seen.add(name)
+            print(name)
