@@ -50,16 +50,21 @@ public enum ExecutableText {
         return unsafeBitCast(probe, to: UInt.self)
     }
 
+    /// Every mapping of /proc/self/maps, in its order; nil if it cannot be read.
+    static func mappings() -> [Mapping]? {
+        guard let maps = try? HostFile.openForReading("/proc/self/maps").readAll() else { return nil }
+        return String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { Mapping(mapsLine: $0) }
+    }
+
+    /// Of `mappings`, the executable one that holds this module's code.
+    static func textMapping(in mappings: [Mapping]) -> Mapping? {
+        let address = probeAddress
+        return mappings.first { $0.contains(address) && $0.permissions.hasPrefix("r-x") }
+    }
+
     /// The executable mapping that holds this module's code; nil if /proc/self/maps cannot be read.
     public static func ownMapping() -> Mapping? {
-        guard let maps = try? readWhole("/proc/self/maps") else { return nil }
-        let address = probeAddress
-        for line in maps.split(separator: "\n") {
-            if let mapping = Mapping(mapsLine: line), mapping.contains(address), mapping.permissions.hasPrefix("r-x") {
-                return mapping
-            }
-        }
-        return nil
+        mappings().flatMap(textMapping(in:))
     }
 
     /// How many pages of `mapping` are present, and how many are private (anonymous) copies rather
@@ -84,12 +89,8 @@ public enum ExecutableText {
     /// same file that is not writable (read-only data, Swift metadata, unwind tables); empty if
     /// /proc/self/maps cannot be read.
     public static func readOnlyMappings() -> [Mapping] {
-        guard let text = ownMapping(), !text.path.isEmpty, let maps = try? readWhole("/proc/self/maps") else {
-            return []
-        }
-        return maps.split(separator: "\n").compactMap { Mapping(mapsLine: $0) }.filter {
-            $0.path == text.path && !$0.permissions.hasPrefix("rw") && $0.permissions.hasPrefix("r")
-        }
+        guard let all = mappings(), let text = textMapping(in: all), !text.path.isEmpty else { return [] }
+        return all.filter { $0.path == text.path && !$0.permissions.hasPrefix("rw") && $0.permissions.hasPrefix("r") }
     }
 
     /// Drops this process's mapping of its read-only pages after the start-up (see the type's comment).
@@ -109,21 +110,5 @@ public enum ExecutableText {
             }
         }
         return released
-    }
-
-    static func readWhole(_ path: String) throws(HostFileError) -> String {
-        let file = try HostFile.openForReading(path)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let offset = UInt64(bytes.count)
-            let got = chunk.withUnsafeMutableBytes { buffer in
-                Result { () throws(HostFileError) in try file.read(into: buffer, at: offset) }
-            }
-            let count = try got.get()
-            bytes += chunk[..<count]
-            if count < chunk.count { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
