@@ -293,9 +293,10 @@ enum RunCommand: Subcommand {
             }
         }
         // The start-up's temporary allocations are freed by now, and its code has run: what stays in
-        // the heap is the VM's, and the text pages the VM runs come back as it runs them.
-        MallocPolicy.releaseFreeMemory()
+        // the heap is the VM's, and the text pages the VM runs come back as it runs them. The text
+        // first: it reads /proc/self/maps, and the heap is trimmed after that read's buffer is freed.
         ExecutableText.releaseStartupPages()
+        MallocPolicy.releaseFreeMemory()
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         terminal.restore()
