@@ -293,10 +293,12 @@ enum RunCommand: Subcommand {
             }
         }
         // The start-up's temporary allocations are freed by now, and its code has run: what stays in
-        // the heap is the VM's, and the text pages the VM runs come back as it runs them. The text
-        // first: it reads /proc/self/maps, and the heap is trimmed after that read's buffer is freed.
+        // the heap is the VM's, and the text pages the VM runs come back as it runs them. Both read
+        // /proc/self/maps before the text is released (reading it again after would fault the
+        // string code back in), and the heap goes last, after those reads' buffers are freed.
+        let heap = MallocPolicy.heapMappings()
         ExecutableText.releaseStartupPages()
-        MallocPolicy.releaseFreeMemory()
+        MallocPolicy.releaseFreeMemory(heap: heap)
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         terminal.restore()

@@ -23,7 +23,7 @@ import Testing
     @Test func theHeapIsMarkedNoHugePageAndStaysUsable() throws {
         let heap = MallocPolicy.heapMappings()
         try #require(!heap.isEmpty, "this process has no [heap] mapping")
-        MallocPolicy.releaseFreeMemory()
+        MallocPolicy.releaseFreeMemory(heap: heap)
         for range in heap {
             let flags = try #require(try Self.vmFlags(at: range.lowerBound), "no smaps entry for the heap")
             #expect(flags.split(separator: " ").contains("nh"), "heap at 0x\(String(range.lowerBound, radix: 16))")

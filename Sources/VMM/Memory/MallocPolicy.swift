@@ -36,8 +36,9 @@ public enum MallocPolicy {
     ///   (M_MMAP_MAX 0 for the moment, so that it comes from the heap rather than from a mapping of its
     ///   own), its whole pages get MADV_DONTNEED (memory malloc handed us, which no other thread can be
     ///   using) and it is freed back into the top. mallinfo2's `keepcost` is the top's size.
-    public static func releaseFreeMemory() {
-        let heap = heapMappings()  // before the trim, which then also releases what reading maps used
+    /// - Parameter heap: the heap's mappings (`heapMappings()`), read by the caller before whatever
+    ///   else it releases.
+    public static func releaseFreeMemory(heap: [Range<UInt>]) {
         _ = malloc_trim(0)
         for range in heap {
             // SAFETY: advice on the heap's own mappings, as /proc/self/maps lists them; it changes how
@@ -63,7 +64,7 @@ public enum MallocPolicy {
 
     /// The `[heap]` mappings of /proc/self/maps (the main arena's sbrk heap, which glibc may have split
     /// where it asked for huge pages); none if maps cannot be read.
-    static func heapMappings() -> [Range<UInt>] {
+    public static func heapMappings() -> [Range<UInt>] {
         (ExecutableText.mappings() ?? []).filter { $0.path == "[heap]" }.map { $0.start..<$0.end }
     }
 
