@@ -429,13 +429,15 @@ struct ckvm_run {
 };
 
 /* ---- userfaultfd (linux/userfaultfd.h, Documentation/admin-guide/mm/userfaultfd.rst) ----
- * Restore of a nested guest fills its RAM on demand from the snapshot file: vmmctl registers the
- * anonymous RAM mapping with a userfaultfd and answers each missing-page fault with UFFDIO_COPY. A
+ * Restore of a nested guest fills its RAM on demand from the snapshot file, and a fresh boot streams
+ * the kernel and initrd in while the guest starts: vmmctl registers the anonymous RAM (or the
+ * files' part of it) with a userfaultfd and answers each missing-page fault with UFFDIO_COPY. A
  * userfaultfd comes from /dev/userfaultfd with USERFAULTFD_IOC_NEW (Linux 6.1+). Not arm64-specific. */
 static const unsigned long CKVM_USERFAULTFD_IOC_NEW = 0xAA00;     /* _IO(0xAA, 0x00), arg: O_* flags */
 static const uint64_t CKVM_UFFD_API = 0xAA;
 static const unsigned long CKVM_UFFDIO_API = 0xC018AA3F;          /* _IOWR(0xAA, 0x3F, uffdio_api) */
 static const unsigned long CKVM_UFFDIO_REGISTER = 0xC020AA00;     /* _IOWR(0xAA, 0x00, uffdio_register) */
+static const unsigned long CKVM_UFFDIO_UNREGISTER = 0x8010AA01;   /* _IOR(0xAA, 0x01, uffdio_range) */
 static const unsigned long CKVM_UFFDIO_WAKE = 0x8010AA02;         /* _IOR(0xAA, 0x02, uffdio_range) */
 static const unsigned long CKVM_UFFDIO_COPY = 0xC028AA03;         /* _IOWR(0xAA, 0x03, uffdio_copy) */
 static const uint64_t CKVM_UFFDIO_REGISTER_MODE_MISSING = 1;

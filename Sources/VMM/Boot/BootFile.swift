@@ -1,6 +1,7 @@
 /// A guest image file (kernel Image, initrd) opened for the boot loader: what it is, its size and
-/// where it goes in guest RAM. It is read straight into guest RAM by `load(into:)`, one pread(2) into
-/// the mapping, so the VMM never holds the image in a buffer of its own (a Swift array of a 40 MB
+/// where it goes in guest RAM. It goes straight into guest RAM by `load(into:streaming:onFailure:)`,
+/// streamed in by a pager or read with one pread(2) into the mapping, so the VMM never holds the image
+/// in a buffer of its own (a Swift array of a 40 MB
 /// distribution kernel stays in the malloc heap as tens of MiB after it is freed).
 struct BootFile {
     /// "kernel image", "initrd": named in every error.
@@ -45,12 +46,26 @@ struct BootFile {
         return bytes
     }
 
-    /// Reads the whole file into guest RAM at `address`.
-    func load(into memory: GuestMemory) throws(MachineError) {
+    /// Puts the whole file into guest RAM at `address`: streamed in by a pager thread when `streaming`
+    /// and the host allows it (`GuestMemory.stream`), else read now. Returns whether it is streamed.
+    func load(
+        into memory: GuestMemory, streaming: Bool, onFailure: @escaping @Sendable (String) -> Void
+    ) throws(MachineError) -> Bool {
+        if streaming {
+            do {
+                try memory.stream(from: file, count: size, at: address, what: what, onFailure: onFailure)
+                return true
+            } catch .lazyLoadingUnavailable {
+                // No usable userfaultfd here (or an unaligned payload): read it now instead.
+            } catch {
+                throw .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
+            }
+        }
         do {
             try memory.load(from: file, count: size, at: address)
         } catch {
             throw .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
         }
+        return false
     }
 }

@@ -80,7 +80,7 @@ extension KVMIoctl {
     public static let armVCPUFinalize = KVMIoctl(
         name: "KVM_ARM_VCPU_FINALIZE", number: CKVM_ARM_VCPU_FINALIZE, scope: .vcpu)
 
-    // userfaultfd (lazy restore of guest RAM; see UserfaultPager)
+    // userfaultfd (lazy restore of guest RAM, streamed boot files; see UserfaultPager)
     public static let userfaultfdNew = KVMIoctl(
         name: "USERFAULTFD_IOC_NEW", number: CKVM_USERFAULTFD_IOC_NEW, scope: .userfaultfd)
     public static let uffdioAPI = KVMIoctl(name: "UFFDIO_API", number: CKVM_UFFDIO_API, scope: .userfaultfd)
@@ -88,4 +88,6 @@ extension KVMIoctl {
         name: "UFFDIO_REGISTER", number: CKVM_UFFDIO_REGISTER, scope: .userfaultfd)
     public static let uffdioCopy = KVMIoctl(name: "UFFDIO_COPY", number: CKVM_UFFDIO_COPY, scope: .userfaultfd)
     public static let uffdioWake = KVMIoctl(name: "UFFDIO_WAKE", number: CKVM_UFFDIO_WAKE, scope: .userfaultfd)
+    public static let uffdioUnregister = KVMIoctl(
+        name: "UFFDIO_UNREGISTER", number: CKVM_UFFDIO_UNREGISTER, scope: .userfaultfd)
 }

@@ -12,6 +12,8 @@ extension Machine {
     public func writeSnapshot(
         to directory: String, base: String? = nil, progress: SnapshotStore.Progress = { _, _ in }
     ) throws -> MachineState {
+        // The boot files must be wholly in: which pages are present decides what the snapshot writes.
+        guestMemory.finishLoading()
         var state = try captureState()
         PhaseTrace.mark("capture vCPU, GIC and device state")
         let pages = try collectDirtyPages()

@@ -79,7 +79,9 @@ public final class Machine: @unchecked Sendable {
         let parts = try Self.bringUp(
             config, features: (0..<config.vcpuCount).map(config.features(forVCPU:)),
             memory: { try GuestMemory(guestAddress: config.layout.ramBase, size: Int(config.memorySize)) })
-        _ = try Self.load(prepared, into: parts.memory)
+        // MTE guests get their files read now, as an MTE restore copies its RAM eagerly: vmmctl does
+        // not rely on UFFDIO_COPY into memory mapped with PROT_MTE.
+        _ = try Self.load(prepared, into: parts.memory, streaming: !config.mte, warn: warn)
         do {
             // Own the VM-wide counter offset from the start (0: the guest's virtual and physical counters
             // both read the host counter). KVM's default gives the virtual counter an offset but not the
@@ -324,15 +326,18 @@ extension Machine {
         }
     }
 
-    /// Copies the prepared pieces into guest RAM.
-    static func load(_ prepared: Loaded, into memory: GuestMemory) throws(MachineError) -> Loaded {
+    /// Copies the prepared pieces into guest RAM, and streams the files in (`GuestMemory.stream`),
+    /// or reads them now where they cannot be streamed or `streaming` is false.
+    static func load(
+        _ prepared: Loaded, into memory: GuestMemory, streaming: Bool, warn: @escaping @Sendable (String) -> Void
+    ) throws(MachineError) -> Loaded {
         for piece in prepared.pieces {
             try write(piece.bytes, at: piece.address, memory, what: piece.what)
         }
         PhaseTrace.mark("load built pieces (demo program or device tree)")
         for file in prepared.files {
-            try file.load(into: memory)
-            PhaseTrace.mark("load \(file.what) (\(file.size) bytes)")
+            let streamed = try file.load(into: memory, streaming: streaming, onFailure: warn)
+            PhaseTrace.mark("load \(file.what) (\(file.size) bytes\(streamed ? ", streamed in" : ""))")
         }
         return prepared
     }

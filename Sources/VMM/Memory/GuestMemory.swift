@@ -68,6 +68,10 @@ public final class GuestMemory {
     /// Fills a lazily loaded region (`init(lazilyLoading:...)`); stopped before the unmap.
     var pager: UserfaultPager?
 
+    /// Stream the boot files in (`stream(from:...)`); set while the machine is built, finished before a
+    /// snapshot reads the RAM, stopped before the unmap.
+    var streams: [UserfaultPager] = []
+
     /// The memory file behind the RAM, for `checkBacking()` (GuestMemory+Backing.swift).
     var backing: MemoryBacking?
 
@@ -80,6 +84,7 @@ public final class GuestMemory {
 
     deinit {
         pager?.stop()
+        for stream in streams { stream.stop() }
         if let faultGuardSlot { MappingFaultGuard.unregister(faultGuardSlot) }
         Self.unmap(regions)
     }

@@ -12,11 +12,17 @@ import Glibc
 /// instead installs a page where none was, which needs no invalidation; so restore time stays flat
 /// for nested guests too.
 ///
+/// The same pager streams a fresh boot's kernel and initrd in (`GuestMemory.stream`): there it also
+/// sweeps, copying the whole range in block by block whenever no fault is waiting, and once all of it
+/// is in it unregisters the range and ends, so guest RAM no longer depends on the file. The first
+/// KVM_RUN then waits for no copy; a vCPU touching a page before the sweep reaches it waits for that
+/// block only.
+///
 /// The pager's thread touches only the file and its own buffer, never guest RAM, so it cannot fault
 /// on the range it serves.
 final class UserfaultPager: @unchecked Sendable {
     // @unchecked: every stored property is set in init and only read afterwards, except `thread`,
-    // which only `stop()` (called once the pager's work is over) touches.
+    // which only `stop()` and `finish()` (called by the mapping's owner, one at a time) touch.
 
     /// Pages are copied in blocks of this size (aligned, clipped to the region), so that a guest
     /// touching memory sequentially takes one fault per block rather than per page.
@@ -29,20 +35,35 @@ final class UserfaultPager: @unchecked Sendable {
     private let base: UInt
     private let size: Int
     private let page: Int
+    /// Bytes of the range that come from the file; the rest (of the last page) is zero.
+    private let contentLength: Int
+    /// Whether the thread copies the whole range in by itself (and then ends).
+    private let sweeps: Bool
+    /// What the file is ("memory file", "kernel image") and what to do if it is cut short, for errors.
+    private let what: String
+    private let remedy: String
     private var thread: pthread_t?
     /// Told, from the pager thread, about an error it cannot recover from (the faulting access then
     /// stays blocked), so that a stalled guest does not go unexplained.
     private let onFailure: @Sendable (String) -> Void
 
     /// Registers `[base, base + size)` (an anonymous mapping with no pages yet) and starts serving
-    /// its faults from `file`, whose byte `i` becomes guest RAM byte `i`. The thread holds the pager
-    /// until `stop()`, which the owner of the mapping must call before unmapping it.
+    /// its faults from `file`, whose byte `i` becomes guest RAM byte `i` up to `contentLength` (all of
+    /// `size` if nil; past it, zeros). With `sweeping`, the thread also copies the whole range in and
+    /// then unregisters it and ends (`finish()` waits for that). The thread holds the pager until
+    /// `stop()` or `finish()`, one of which the owner of the mapping must call before unmapping it.
     init(
-        base: UInt, size: Int, page: Int, file: HostFile, onFailure: @escaping @Sendable (String) -> Void = { _ in }
+        base: UInt, size: Int, page: Int, file: HostFile, contentLength: Int? = nil, sweeping: Bool = false,
+        what: String = "memory file", remedy: String = "restore from an intact snapshot",
+        onFailure: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(GuestMemoryError) {
         self.base = base
         self.size = size
         self.page = page
+        self.contentLength = min(contentLength ?? size, size)
+        sweeps = sweeping
+        self.what = what
+        self.remedy = remedy
         self.onFailure = onFailure
         self.file = file
         let device = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC)
@@ -77,6 +98,15 @@ final class UserfaultPager: @unchecked Sendable {
         }
     }
 
+    /// Waits until a sweeping pager has copied the whole range in (or failed, which `onFailure` was
+    /// told), then closes its descriptors. Idempotent; the owner calls it, never two threads at once.
+    func finish() {
+        guard sweeps, let thread else { return stop() }
+        Threads.join(thread)
+        self.thread = nil
+        closeAll()
+    }
+
     /// Ends the pager thread and closes its descriptors. Call before unmapping the region. Idempotent.
     func stop() {
         guard let thread else { return }
@@ -104,10 +134,21 @@ final class UserfaultPager: @unchecked Sendable {
             pollfd(fd: uffd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
         ]
+        var swept = sweeps ? 0 : size
         while true {
-            let ready = poll(&fds, 2, -1)
+            // While sweeping, poll only looks: a waiting fault goes first, else the next block.
+            let ready = poll(&fds, 2, swept < size ? 0 : -1)
             if ready < 0 && errno == EINTR { continue }
             if ready < 0 || fds[1].revents != 0 { return }
+            if ready == 0 {
+                if let error = sweep(at: swept, &buffer) {
+                    fail("copying \(what) \(file.path) in at offset \(swept): \(error)")
+                    return
+                }
+                swept += Self.blockSize
+                if swept >= size { return endSweep() }
+                continue
+            }
             var message = ckvm_uffd_msg()
             let n = read(uffd, &message, MemoryLayout<ckvm_uffd_msg>.size)
             if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
@@ -120,6 +161,32 @@ final class UserfaultPager: @unchecked Sendable {
                 fail("filling guest RAM at host address 0x\(String(message.pagefault_address, radix: 16)): \(error)")
                 return
             }
+        }
+    }
+
+    /// Copies in the block at `offset` of the range, page by page where part of it is in already (a
+    /// fault was served there, or the guest wrote to such a page since: UFFDIO_COPY never replaces a
+    /// page). Returns an error message, or nil.
+    private func sweep(at offset: Int, _ buffer: inout [UInt8]) -> String? {
+        let start = base + UInt(offset)
+        let length = min(Self.blockSize, size - offset)
+        switch copy(start, length, &buffer) {
+        case .done: return nil
+        case .failed(let why): return why
+        case .exists:
+            for pageStart in stride(from: start, to: start + UInt(length), by: page) {
+                if case .failed(let why) = copy(pageStart, page, &buffer) { return why }
+            }
+            return nil
+        }
+    }
+
+    /// All of the range is in: it no longer needs the pager (UFFDIO_UNREGISTER also wakes any fault
+    /// still queued for it, whose page is now present).
+    private func endSweep() {
+        var range = ckvm_uffdio_range(start: UInt64(base), len: UInt64(size))
+        do { try KVMCall.perform(KVMIoctl.uffdioUnregister.on(what), fd: uffd, pointingTo: &range) } catch {
+            fail("unregistering \(what) after copying it in: \(error)")
         }
     }
 
@@ -154,22 +221,23 @@ final class UserfaultPager: @unchecked Sendable {
 
     private enum CopyOutcome { case done, exists, failed(String) }
 
-    /// Why the file ended before `offset`: it held `size` bytes when the pager started, so a short
-    /// read means it was truncated since.
+    /// Why the file ended before `offset`: it held `contentLength` bytes when the pager started, so a
+    /// short read means it was truncated since.
     private func endOfFile(at offset: off_t) -> String {
         let now = (try? file.size()).map { "\($0) bytes" } ?? "unknown size"
-        return "memory file \(file.path) ends before offset \(offset): it was truncated from \(size) bytes to "
-            + "\(now) while the VM ran, so guest RAM past its end cannot be loaded; restore from an intact snapshot"
+        return "\(what) \(file.path) ends before offset \(offset): it was truncated from \(contentLength) bytes "
+            + "to \(now) while the VM ran, so guest RAM past its end cannot be loaded; \(remedy)"
     }
 
     /// Reads `length` bytes for `[start, start + length)` from the file and installs them.
     private func copy(_ start: UInt, _ length: Int, _ buffer: inout [UInt8]) -> CopyOutcome {
         let offset = off_t(start - base)
+        let fromFile = max(0, min(length, contentLength - Int(offset)))
         var done = 0
-        while done < length {
-            // SAFETY: reads into the buffer's own storage; length <= blockSize == buffer.count.
+        while done < fromFile {
+            // SAFETY: reads into the buffer's own storage; fromFile <= length <= blockSize == buffer.count.
             let n = buffer.withUnsafeMutableBytes {
-                pread(file.descriptor, $0.baseAddress! + done, length - done, offset + off_t(done))
+                pread(file.descriptor, $0.baseAddress! + done, fromFile - done, offset + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
@@ -177,6 +245,10 @@ final class UserfaultPager: @unchecked Sendable {
                 return .failed(n < 0 ? "reading \(file.path) at \(at): \(Errno.describe(errno))" : endOfFile(at: at))
             }
             done += n
+        }
+        if fromFile < length {
+            // SAFETY: [fromFile, length) lies inside the buffer (length <= buffer.count).
+            buffer.withUnsafeMutableBytes { _ = memset($0.baseAddress! + fromFile, 0, length - fromFile) }
         }
         while true {
             do {
