@@ -292,13 +292,7 @@ enum RunCommand: Subcommand {
                 err.write("vmmctl: timing: first KVM_RUN \((now - started) / 1000) us after vmmctl started\n")
             }
         }
-        // The start-up's temporary allocations are freed by now, and its code has run: what stays in
-        // the heap is the VM's, and the text pages the VM runs come back as it runs them. Both read
-        // /proc/self/maps before the text is released (reading it again after would fault the
-        // string code back in), and the heap goes last, after those reads' buffers are freed.
-        let heap = MallocPolicy.heapMappings()
-        ExecutableText.releaseStartupPages()
-        MallocPolicy.releaseFreeMemory(heap: heap)
+        releaseStartupMemory(of: machine)
         let exit: MachineExit
         do { exit = try machine.run() } catch { throw CLIError(error.description) }
         terminal.restore()
@@ -311,6 +305,22 @@ enum RunCommand: Subcommand {
             )
         }
         return report(exit, io)
+    }
+
+    /// Gives back what only the start-up used, on a thread of its own so that the first KVM_RUN does
+    /// not wait for it: once the boot files are streamed in (the sweep's code and buffers are then done
+    /// with too), the executable's pages (`ExecutableText`) and the heap's free memory (`MallocPolicy`).
+    /// Both read /proc/self/maps before the text is released (reading it after would fault the string
+    /// code back in), and the heap goes last, after those reads' buffers are freed. Without a thread
+    /// (none can be started) it runs here.
+    private static func releaseStartupMemory(of machine: Machine) {
+        let release: @Sendable () -> Void = {
+            machine.finishLoading()
+            let heap = MallocPolicy.heapMappings()
+            ExecutableText.releaseStartupPages()
+            MallocPolicy.releaseFreeMemory(heap: heap)
+        }
+        do { try Threads.spawnDetached("start-up release", release) } catch { release() }
     }
 
     static func report(_ exit: MachineExit, _ io: Terminal) -> Int32 {

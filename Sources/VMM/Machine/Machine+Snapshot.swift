@@ -8,6 +8,9 @@ extension Machine {
     /// The guest RAM, for the snapshot writer (read while the machine is paused).
     public var guestMemory: GuestMemory { memory }
 
+    /// Waits until the boot files are wholly in guest RAM (`GuestMemory.finishLoading`).
+    public func finishLoading() { memory.finishLoading() }
+
     /// Reads everything KVM and the devices hold for this machine. Call while paused (`pause()`), so
     /// that every vCPU sits at an instruction boundary with pending MMIO completed. The memory checksum
     /// is left 0: the snapshot writer computes it while writing the memory file.

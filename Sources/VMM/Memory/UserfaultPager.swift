@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import Synchronization
 
 /// Fills an anonymous guest RAM mapping from a snapshot's memory file on demand, through a
 /// userfaultfd (Documentation/admin-guide/mm/userfaultfd.rst): the first touch of a missing page, by
@@ -22,7 +23,7 @@ import Glibc
 /// on the range it serves.
 final class UserfaultPager: @unchecked Sendable {
     // @unchecked: every stored property is set in init and only read afterwards, except `thread`,
-    // which only `stop()` and `finish()` (called by the mapping's owner, one at a time) touch.
+    // which `stop()` and `finish()` touch only with `threadLock` held.
 
     /// Pages are copied in blocks of this size (aligned, clipped to the region), so that a guest
     /// touching memory sequentially takes one fault per block rather than per page.
@@ -43,6 +44,9 @@ final class UserfaultPager: @unchecked Sendable {
     private let what: String
     private let remedy: String
     private var thread: pthread_t?
+    /// Held by `stop()` and `finish()` for their whole join: a snapshot and the start-up's release can
+    /// both wait for the sweep, and a thread must be joined once.
+    private let threadLock = Mutex(())
     /// Told, from the pager thread, about an error it cannot recover from (the faulting access then
     /// stays blocked), so that a stalled guest does not go unexplained.
     private let onFailure: @Sendable (String) -> Void
@@ -99,22 +103,27 @@ final class UserfaultPager: @unchecked Sendable {
     }
 
     /// Waits until a sweeping pager has copied the whole range in (or failed, which `onFailure` was
-    /// told), then closes its descriptors. Idempotent; the owner calls it, never two threads at once.
+    /// told), then closes its descriptors. Idempotent, and safe from several threads at once.
     func finish() {
-        guard sweeps, let thread else { return stop() }
-        Threads.join(thread)
-        self.thread = nil
-        closeAll()
+        guard sweeps else { return stop() }
+        threadLock.withLock { _ in
+            guard let thread else { return }
+            Threads.join(thread)
+            self.thread = nil
+            closeAll()
+        }
     }
 
     /// Ends the pager thread and closes its descriptors. Call before unmapping the region. Idempotent.
     func stop() {
-        guard let thread else { return }
-        var byte: UInt8 = 1
-        _ = write(stopPipe.write, &byte, 1)
-        Threads.join(thread)
-        self.thread = nil
-        closeAll()
+        threadLock.withLock { _ in
+            guard let thread else { return }
+            var byte: UInt8 = 1
+            _ = write(stopPipe.write, &byte, 1)
+            Threads.join(thread)
+            self.thread = nil
+            closeAll()
+        }
     }
 
     private func closeAll() {
