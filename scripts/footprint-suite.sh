@@ -14,19 +14,33 @@ stats() {  # NAME UNIT values... -> "NAME: min/median/max UNIT"
   printf '%s\n' "$@" | sort -n | awk -v n="$name" -v u="$unit" '{a[NR]=$1} END {
     printf "%-52s min %s  median %s  max %s %s\n", n, a[1], a[int((NR+1)/2)], a[NR], u }'
 }
-# breakdown PID GUEST_KB: one line per kind of mapping, "kind rss_kB anonymous_kB", guest RAM (the
-# mapping of exactly GUEST_KB) reported as "guest".
+# breakdown PID GUEST_KB: one line per kind of mapping, "kind rss_kB anonymous_kB", guest RAM reported
+# as "guest": the run of adjacent anonymous mappings that adds up to exactly GUEST_KB (one mapping,
+# or several where madvise advice split it, as for a streamed kernel's range).
 breakdown() {
   awk -v guest="$2" '
-    /^[0-9a-f]+-[0-9a-f]+ / { perm=$2; name=$6; kind=""
-      if (name == "") kind="anon-other"; else if (name ~ /vmmctl$/) kind=(perm ~ /x/ ? "binary-text" : "binary-data")
-      else if (name == "[heap]") kind="heap"; else if (name == "[stack]") kind="main-stack"
-      else if (name ~ /kvm-vcpu/) kind="kvm-run-pages"; else if (name ~ /^\[v/) kind="vdso"; else kind="file:" name
+    function hex(h,   i, c, v) { v = 0; h = tolower(h)
+      for (i = 1; i <= length(h); i++) { c = index("0123456789abcdef", substr(h, i, 1)) - 1; v = v * 16 + c }
+      return v }
+    /^[0-9a-f]+-[0-9a-f]+ / { n++; split($1, r, "-"); lo[n] = hex(r[1]); hi[n] = hex(r[2]); perm=$2; name=$6
+      kind[n] = ""
+      if (name == "") kind[n]="anon-other"; else if (name ~ /vmmctl$/) kind[n]=(perm ~ /x/ ? "binary-text" : "binary-data")
+      else if (name == "[heap]") kind[n]="heap"; else if (name == "[stack]") kind[n]="main-stack"
+      else if (name ~ /kvm-vcpu/) kind[n]="kvm-run-pages"; else if (name ~ /^\[v/) kind[n]="vdso"; else kind[n]="file:" name
       next }
-    /^Size:/ { if ($2 == guest && kind ~ /^anon/) kind="guest"; next }
-    /^Rss:/ { rss[kind]+=$2; next }
-    /^Anonymous:/ { anon[kind]+=$2; next }
-    END { for (k in rss) printf "%s %d %d\n", k, rss[k], anon[k] }' /proc/$1/smaps
+    /^Size:/ { size[n]=$2; next }
+    /^Rss:/ { rss[n]=$2; next }
+    /^Anonymous:/ { anon[n]=$2; next }
+    END {
+      for (i = 1; i <= n; i++) {
+        if (kind[i] != "anon-other") continue
+        total = 0
+        for (j = i; j <= n && kind[j] == "anon-other" && (j == i || lo[j] == hi[j-1]); j++) {
+          total += size[j]; if (total >= guest) break }
+        if (total == guest) { for (k = i; k <= j; k++) kind[k] = "guest"; i = j }
+      }
+      for (i = 1; i <= n; i++) { r[kind[i]] += rss[i]; a[kind[i]] += anon[i] }
+      for (k in r) printf "%s %d %d\n", k, r[k], a[k] }' /proc/$1/smaps
 }
 guest_kb=$(( $(echo "$MEM" | sed 's/M$//') * 1024 ))
 beyond=""; anonx=""; hwmx=""; textv=""; i=0
