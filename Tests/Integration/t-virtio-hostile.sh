@@ -12,6 +12,10 @@ fail=0
 one() {  # DEVICE-NAME FLAGS...
   dev=$1; shift
   echo "== vmmctl run --demo virtio-hostile $*"
+  # Removed first: the background job truncates them only once it starts, and until then the wait
+  # below would read the previous case's output (seen in a CI rehearsal: it passed at once, then found
+  # the file empty).
+  rm -f $S/out $S/err
   "$VMMCTL" run --demo virtio-hostile "$@" --api-socket $S/a.sock </dev/null >$S/out 2>$S/err &
   pid=$!
   w=0
