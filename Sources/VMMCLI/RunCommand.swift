@@ -310,14 +310,15 @@ enum RunCommand: Subcommand {
     /// Gives back what only the start-up used, on a thread of its own so that the first KVM_RUN does
     /// not wait for it: once the boot files are streamed in (the sweep's code and buffers are then done
     /// with too), the executable's pages (`ExecutableText`) and the heap's free memory (`MallocPolicy`).
-    /// Both read /proc/self/maps before the text is released (reading it after would fault the string
-    /// code back in), and the heap goes last, after those reads' buffers are freed. Without a thread
-    /// (none can be started) it runs here.
+    /// /proc/self/maps is read once, before the text is released (reading it after would fault the
+    /// string code back in), and the heap goes last, after that read's buffer is freed. Without a
+    /// thread (none can be started) it runs here.
     private static func releaseStartupMemory(of machine: Machine) {
         let release: @Sendable () -> Void = {
             machine.finishLoading()
-            let heap = MallocPolicy.heapMappings()
-            ExecutableText.releaseStartupPages()
+            let maps = ExecutableText.mappings() ?? []
+            let heap = MallocPolicy.heapMappings(in: maps)  // before the release: its code would fault back
+            ExecutableText.releaseStartupPages(in: maps)
             MallocPolicy.releaseFreeMemory(heap: heap)
         }
         do { try Threads.spawnDetached("start-up release", release) } catch { release() }

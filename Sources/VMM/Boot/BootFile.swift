@@ -51,6 +51,9 @@ struct BootFile {
     func load(
         into memory: GuestMemory, streaming: Bool, onFailure: @escaping @Sendable (String) -> Void
     ) throws(MachineError) -> Bool {
+        func failed(_ error: some Error) -> MachineError {
+            .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
+        }
         if streaming {
             do {
                 try memory.stream(from: file, count: size, at: address, what: what, onFailure: onFailure)
@@ -58,13 +61,13 @@ struct BootFile {
             } catch .lazyLoadingUnavailable {
                 // No usable userfaultfd here (or an unaligned payload): read it now instead.
             } catch {
-                throw .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
+                throw failed(error)
             }
         }
         do {
             try memory.load(from: file, count: size, at: address)
         } catch {
-            throw .badGuest("\(what) '\(file.path)' (\(size) bytes at 0x\(String(address, radix: 16))): \(error)")
+            throw failed(error)
         }
         return false
     }

@@ -51,7 +51,7 @@ public enum ExecutableText {
     }
 
     /// Every mapping of /proc/self/maps, in its order; nil if it cannot be read.
-    static func mappings() -> [Mapping]? {
+    public static func mappings() -> [Mapping]? {
         guard let maps = try? HostFile.openForReading("/proc/self/maps").readAll() else { return nil }
         return String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { Mapping(mapsLine: $0) }
     }
@@ -86,20 +86,21 @@ public enum ExecutableText {
     }
 
     /// The executable's read-only mappings: its text (`ownMapping`) and every other mapping of the
-    /// same file that is not writable (read-only data, Swift metadata, unwind tables); empty if
-    /// /proc/self/maps cannot be read.
-    public static func readOnlyMappings() -> [Mapping] {
-        guard let all = mappings(), let text = textMapping(in: all), !text.path.isEmpty else { return [] }
+    /// same file that is not writable (read-only data, Swift metadata, unwind tables), of `all` (read
+    /// from /proc/self/maps if nil); empty if /proc/self/maps cannot be read.
+    public static func readOnlyMappings(in all: [Mapping]? = nil) -> [Mapping] {
+        guard let all = all ?? mappings(), let text = textMapping(in: all), !text.path.isEmpty else { return [] }
         return all.filter { $0.path == text.path && !$0.permissions.hasPrefix("rw") && $0.permissions.hasPrefix("r") }
     }
 
     /// Drops this process's mapping of its read-only pages after the start-up (see the type's comment).
     /// A mapping that holds a private page, or whose pages pagemap cannot tell, is left alone.
+    /// - Parameter all: the process's mappings, if the caller has just read them (`mappings()`).
     /// - Returns: the bytes of mappings released.
     @discardableResult
-    public static func releaseStartupPages() -> Int {
+    public static func releaseStartupPages(in all: [Mapping]? = nil) -> Int {
         var released = 0
-        for mapping in readOnlyMappings() {
+        for mapping in readOnlyMappings(in: all) {
             guard let pages = presentPages(of: mapping), pages.anonymous == 0 else { continue }
             let length = Int(mapping.end - mapping.start)
             // SAFETY: the range is one of this process's own read-only private file mappings with no

@@ -62,10 +62,10 @@ public enum MallocPolicy {
         free(block)
     }
 
-    /// The `[heap]` mappings of /proc/self/maps (the main arena's sbrk heap, which glibc may have split
-    /// where it asked for huge pages); none if maps cannot be read.
-    public static func heapMappings() -> [Range<UInt>] {
-        (ExecutableText.mappings() ?? []).filter { $0.path == "[heap]" }.map { $0.start..<$0.end }
+    /// The `[heap]` mappings of `all` (read from /proc/self/maps if nil): the main arena's sbrk heap,
+    /// which glibc may have split where it asked for huge pages; none if maps cannot be read.
+    public static func heapMappings(in all: [ExecutableText.Mapping]? = nil) -> [Range<UInt>] {
+        (all ?? ExecutableText.mappings() ?? []).filter { $0.path == "[heap]" }.map { $0.start..<$0.end }
     }
 
     /// glibc's default M_MMAP_MAX (malloc.c, DEFAULT_MMAP_MAX), restored after the top is borrowed.

@@ -192,7 +192,6 @@ final class UserfaultPager: @unchecked Sendable {
 
     /// All of the range is in: it no longer needs the pager (UFFDIO_UNREGISTER also wakes any fault
     /// still queued for it, whose page is now present).
-
     private func endSweep() {
         var range = ckvm_uffdio_range(start: UInt64(base), len: UInt64(size))
         do { try KVMCall.perform(KVMIoctl.uffdioUnregister.on(what), fd: uffd, pointingTo: &range) } catch {
